@@ -1,0 +1,137 @@
+"""Text to speech, rendered to audio data rather than straight to the speakers.
+
+Rendering first lets the caller decide whether and when to play, and keep the audio for replay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from audio.pcm import Audio, AudioError
+
+
+class Synthesizer(Protocol):
+    def synthesize(self, text: str) -> Audio: ...
+
+
+def _read_wav(path: Path) -> Audio | None:
+    """The audio in a WAV that a TTS engine wrote, or None when it wrote nothing usable."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            frames = w.readframes(w.getnframes())
+            rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+    except (OSError, EOFError, wave.Error):
+        return None
+    if width != 2 or not frames:
+        return None
+    samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1)
+    return Audio(samples, rate)
+
+
+@dataclass
+class EspeakSynthesizer:
+    """espeak-ng's command line; the fallback when pyttsx3 cannot render."""
+
+    voice: str = "en-us"
+    rate: int = 165  # words per minute
+
+    def synthesize(self, text: str) -> Audio:
+        exe = shutil.which("espeak-ng") or shutil.which("espeak")
+        if exe is None:
+            raise AudioError("no speech synthesizer: install espeak-ng (apt-get install espeak-ng)")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "speech.wav"
+            result = subprocess.run(
+                [exe, "-v", self.voice, "-s", str(self.rate), "-w", str(out), "--", text],
+                capture_output=True,
+                text=True,
+            )
+            audio = _read_wav(out)
+        if result.returncode != 0 or audio is None:
+            detail = result.stderr.strip().splitlines()[-1:] or ["wrote no audio"]
+            raise AudioError(f"espeak-ng could not speak: {detail[0]}")
+        return audio
+
+
+@dataclass
+class Pyttsx3Synthesizer:
+    """pyttsx3 (espeak-ng on Linux, NSSpeech on macOS, SAPI on Windows) rendered to a WAV.
+
+    pyttsx3's `save_to_file` has been seen to return without writing anything, so the output
+    is checked, the render retried once, and espeak-ng's own command line used as a last resort.
+    """
+
+    voice: str | None = "en-us"
+    rate: int = 165
+
+    def synthesize(self, text: str) -> Audio:
+        if not text.strip():
+            raise AudioError("nothing to say: the text is empty")
+        for _ in range(2):
+            audio = self._render(text)
+            if audio is not None and audio.duration > 0:
+                return audio
+        return EspeakSynthesizer(voice=self.voice or "en-us", rate=self.rate).synthesize(text)
+
+    def _render(self, text: str) -> Audio | None:
+        try:
+            engine = _pyttsx3_engine()
+            if self.voice:
+                voice_id = find_voice(engine, self.voice)
+                if voice_id:
+                    engine.setProperty("voice", voice_id)
+            engine.setProperty("rate", self.rate)
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "speech.wav"
+                engine.save_to_file(text, str(out))
+                # pyttsx3 prints "Audio saved to ..." on stdout; keep the terminal for the user.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    engine.runAndWait()
+                return _read_wav(out)
+        except Exception:  # any driver failure means: try again, then fall back
+            return None
+
+
+@functools.cache
+def _pyttsx3_engine() -> object:
+    """One engine for the whole process.
+
+    The espeak driver registers a process-wide callback; engines created per call get
+    garbage-collected while that callback still points at them, and late callbacks then fail.
+    """
+    import pyttsx3
+
+    return pyttsx3.init()
+
+
+def find_voice(engine: object, wanted: str) -> str | None:
+    """Match a voice by id, id suffix, name or language code, case-insensitively."""
+    wanted = wanted.lower()
+    voices = engine.getProperty("voices")  # type: ignore[attr-defined]
+    for match in (
+        lambda v: v.id.lower() == wanted,
+        lambda v: v.id.lower().rsplit("/", 1)[-1] == wanted,
+        lambda v: (v.name or "").lower() == wanted,
+        lambda v: any(str(lang).lower() == wanted for lang in (v.languages or [])),
+    ):
+        for voice in voices:
+            if match(voice):
+                return voice.id
+    return None
+
+
+def list_voices() -> list[tuple[str, str]]:
+    return [(v.id, v.name) for v in _pyttsx3_engine().getProperty("voices")]

@@ -1,0 +1,1 @@
+"""The interview: what is asked, when, and what the answers mean."""

@@ -1,0 +1,306 @@
+"""The `mock-interview` command: argument parsing, wiring and printing, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from audio.pcm import AudioError
+from audio.stt import Transcript, WhisperTranscriber
+from audio.tts import Pyttsx3Synthesizer
+from simulator import export as exporting
+from simulator import session as sessions
+from simulator.errors import UserError
+from simulator.interviewers import Exchange, QuestionRecord
+from simulator.interviewers.rubric import RubricInterviewer
+from simulator.questions import Bank, load_bank
+
+INTERVIEWER_VOICE = "en-us"
+CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage plus error
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> Parser:
+    p = Parser(prog="mock-interview",
+               description="Spoken mock interviews for product managers, offline at your desk.")
+    p.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def bank_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--bank", action="append", type=Path, default=[], metavar="PATH",
+                        help="an extra question bank: a .toml file or a folder of them")
+
+    def stt_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--stt-model", metavar="MODEL",
+                        help="faster-whisper model name or local folder (default: bundled tiny.en)")
+
+    def voice_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--voice", default=INTERVIEWER_VOICE,
+                        help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
+        sp.add_argument("--rate", type=int, default=165,
+                        help="interviewer's speaking rate in words per minute (default: 165)")
+
+    sp = sub.add_parser("practice", help="run a mock interview at your desk")
+    sp.add_argument("--questions", type=int, metavar="N", help="how many questions to ask")
+    sp.add_argument("--category", metavar="C", help="only questions from this category")
+    sp.add_argument("--question", nargs="+", default=[], metavar="ID",
+                    help="ask these questions, in this order")
+    bank_opt(sp)
+    sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
+                    help="follow-up questions per question at most (default: 2)")
+    sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
+                    help="answer from files instead of the microphone: audio as it is, "
+                         ".txt spoken by TTS; one file per interviewer turn")
+    sp.add_argument("--silence-timeout", type=float, default=8.0, metavar="SECONDS",
+                    help="end a live answer after this much silence (default: 8)")
+    sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
+                    help="play the interviewer through the speakers "
+                         "(default: on when answering live, off with --answers)")
+    stt_opt(sp)
+    voice_opts(sp)
+
+    sp = sub.add_parser("demo", help="a short offline interview with bundled sample answers")
+    sp.add_argument("--speak", action="store_true", help="also play it through the speakers")
+    stt_opt(sp)
+    voice_opts(sp)
+
+    sp = sub.add_parser("grade", help="critique one answer given as audio or text")
+    sp.add_argument("--question", required=True, metavar="ID", help="the question answered")
+    sp.add_argument("file", type=Path, help="the answer: .txt, or audio (.wav, .flac, ...)")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    bank_opt(sp)
+    stt_opt(sp)
+
+    sp = sub.add_parser("transcribe", help="print the transcript of an audio file")
+    sp.add_argument("file", type=Path)
+    sp.add_argument("--json", action="store_true", help="print JSON with word timestamps")
+    stt_opt(sp)
+
+    sp = sub.add_parser("questions", help="list the question bank")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    bank_opt(sp)
+
+    sp = sub.add_parser("sessions", help="list saved sessions")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+
+    sp = sub.add_parser("export", help="write a session's transcript and feedback")
+    sp.add_argument("session", help="session id or folder")
+    sp.add_argument("--format", choices=exporting.FORMATS, default="md")
+    sp.add_argument("-o", "--output", type=Path, metavar="FILE",
+                    help="write to FILE instead of printing")
+    return p
+
+
+# --- wiring -------------------------------------------------------------------------------
+
+def _run_interview(args, console: Console, bank_questions, answers, live: bool,
+                   mode: str, speak: bool) -> int:
+    from audio.speaker import VoiceSpeaker
+    from simulator.display import ConsoleDisplay, show_critique
+    from simulator.engine import Interview
+
+    transcriber = WhisperTranscriber(args.stt_model)
+    with console.status("[dim]Loading the speech model…[/]"):
+        transcriber.load()
+    session = sessions.Session.create()
+    interview = Interview(
+        questions=bank_questions,
+        speaker=VoiceSpeaker(Pyttsx3Synthesizer(args.voice, args.rate), playback=speak),
+        answers=answers,
+        transcriber=transcriber,
+        interviewer=RubricInterviewer(),
+        session=session,
+        display=ConsoleDisplay(console, live=live),
+        max_follow_ups=getattr(args, "max_follow_ups", 2),
+        settings={"mode": mode, "stt_model": transcriber.model_name},
+    )
+    try:
+        critique = interview.run()
+    except KeyboardInterrupt:
+        console.print(f"\n[yellow]Stopped. What was recorded is saved in {session.path}[/]")
+        return 130
+    finally:
+        session.close()
+    show_critique(console, critique.to_dict())
+    console.print(f"\nSaved as [bold]{session.id}[/]. "
+                  f"Export it with: mock-interview export {session.id} --format md")
+    return 0
+
+
+def cmd_practice(args, console: Console) -> int:
+    from audio.devices import Microphone
+    from audio.recorder import RecordPolicy
+    from simulator.answers import MicrophoneAnswers, ScriptedAnswers, check_answer_files
+
+    if args.max_follow_ups < 0:
+        raise UserError("--max-follow-ups cannot be negative")
+    if args.silence_timeout <= 0:
+        raise UserError("--silence-timeout must be above 0")
+    questions = load_bank(args.bank).select(args.question, args.category, args.questions)
+    live = not args.answers
+    if live:
+        answers = MicrophoneAnswers(
+            Microphone(), RecordPolicy(silence_timeout=args.silence_timeout)
+        )
+    else:
+        answers = ScriptedAnswers(check_answer_files(args.answers),
+                                  Pyttsx3Synthesizer(CANDIDATE_VOICE))
+    speak = live if args.speak is None else args.speak
+    return _run_interview(args, console, questions, answers, live, "practice", speak)
+
+
+def cmd_demo(args, console: Console) -> int:
+    from simulator.answers import ScriptedByQuestion
+
+    data = tomllib.loads(
+        resources.files("questions.samples").joinpath("pm_execution_demo.toml").read_text()
+    )
+    questions = load_bank().select(data["questions"])
+    console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
+                  "(a second synthetic voice), transcribed by Whisper and graded offline.")
+    answers = ScriptedByQuestion(data["answers"], Pyttsx3Synthesizer(CANDIDATE_VOICE))
+    return _run_interview(args, console, questions, answers, False, "demo", args.speak)
+
+
+def _transcribe_file(path: Path, model: str | None, console: Console) -> Transcript:
+    from audio.pcm import read_audio
+
+    audio = read_audio(path)
+    transcriber = WhisperTranscriber(model)
+    with console.status("[dim]Transcribing…[/]"):
+        return transcriber.transcribe(audio)
+
+
+def cmd_transcribe(args, console: Console) -> int:
+    transcript = _transcribe_file(args.file, args.stt_model, console)
+    if args.json:
+        print(json.dumps(transcript.to_dict(), ensure_ascii=False))
+    else:
+        print(transcript.text)
+    return 0
+
+
+def cmd_grade(args, console: Console) -> int:
+    question = load_bank(args.bank).get(args.question)
+    if args.file.suffix.lower() == ".txt":
+        try:
+            transcript = Transcript(args.file.read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{args.file}: cannot read the answer ({exc})") from exc
+    else:
+        transcript = _transcribe_file(args.file, args.stt_model, console)
+    record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
+    critique = RubricInterviewer().critique([record])
+    q = critique.questions[0]
+    if args.json:
+        print(json.dumps({
+            "question_id": q.question_id,
+            "score": q.score,
+            "rubric": [{"id": p.id, "status": p.status, "evidence": p.evidence,
+                        "weight": p.weight} for p in q.points],
+            "strengths": q.strengths,
+            "to_add": q.to_add,
+            "transcript": transcript.text,
+            "interviewer": critique.interviewer,
+        }, ensure_ascii=False))
+    else:
+        from simulator.display import show_critique
+
+        show_critique(console, critique.to_dict())
+    return 0
+
+
+def cmd_questions(args, console: Console) -> int:
+    bank: Bank = load_bank(args.bank)
+    if args.json:
+        print(json.dumps([
+            {"id": q.id, "category": q.category, "category_title": q.category_title,
+             "text": q.text, "target_seconds": q.target_seconds, "bank": q.bank,
+             "rubric": [p.id for p in q.rubric]}
+            for q in bank.questions
+        ], ensure_ascii=False, indent=2))
+        return 0
+    table = Table("id", "category", "question", show_lines=False, expand=True)
+    for q in bank.questions:
+        table.add_row(q.id, q.category, escape(q.text))
+    console.print(table)
+    return 0
+
+
+def cmd_sessions(args, console: Console) -> int:
+    found = sessions.list_sessions()
+    if args.json:
+        print(json.dumps([
+            {"id": s.id, "started": s.started, "status": s.status, "score": s.score,
+             "questions": s.question_ids, "path": str(s.path)}
+            for s in found
+        ], indent=2))
+        return 0
+    if not found:
+        console.print("No sessions yet. Try: mock-interview demo")
+        return 0
+    table = Table("id", "date", "questions", "status", "score")
+    for s in found:
+        table.add_row(s.id, s.started[:16].replace("T", " "), str(len(s.question_ids)),
+                      s.status, "" if s.score is None else str(s.score))
+    console.print(table)
+    return 0
+
+
+def cmd_export(args, console: Console) -> int:
+    record = sessions.load(sessions.resolve(args.session))
+    text = exporting.export(record, args.format)
+    if args.output:
+        exporting.write_export(text, args.output)
+        console.print(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+COMMANDS = {
+    "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
+    "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    # Progress and notes go to stderr so that --json output stays clean on stdout.
+    console = Console(stderr=getattr(args, "json", False) or getattr(args, "output", None))
+    try:
+        return COMMANDS[args.command](args, console)
+    except (UserError, AudioError) as exc:
+        print(f"mock-interview: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mock-interview: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user; details on request
+        if os.environ.get("MOCK_INTERVIEW_DEBUG"):
+            raise
+        print(f"mock-interview: unexpected error: {type(exc).__name__}: {exc} "
+              "(set MOCK_INTERVIEW_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The critique: one data model, whichever interviewer wrote it. Reports read only this."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Status = Literal["covered", "partial", "missed"]
+STATUS_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+
+
+@dataclass
+class PointResult:
+    id: str
+    strong: str  # what a strong answer does for this point
+    status: Status
+    evidence: str | None  # the transcript sentence that shows it
+    weight: float = 1.0
+
+
+@dataclass
+class QuestionCritique:
+    question_id: str
+    category: str
+    question: str
+    score: int  # 0-100
+    points: list[PointResult]
+    strengths: list[str]
+    to_add: list[str]
+    model_answer: str
+    answered: bool = True
+
+
+@dataclass
+class Critique:
+    interviewer: str
+    overall_score: int  # 0-100
+    questions: list[QuestionCritique]
+    strengths: list[str] = field(default_factory=list)
+    to_add: list[str] = field(default_factory=list)
+    practice_next: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Critique:
+        questions = [
+            QuestionCritique(
+                **{**q, "points": [PointResult(**p) for p in q.get("points", [])]}
+            )
+            for q in data.get("questions", [])
+        ]
+        return cls(**{**data, "questions": questions})
+
+
+def weighted_score(points: list[PointResult]) -> int:
+    total = sum(p.weight for p in points)
+    if not total:
+        return 0
+    return round(100 * sum(p.weight * STATUS_CREDIT[p.status] for p in points) / total)

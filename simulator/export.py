@@ -1,0 +1,118 @@
+"""Session exports: JSON (versioned, see docs/export-json.md) and Markdown.
+
+Both are built from the same document, so they always carry the same content.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simulator.errors import UserError
+from simulator.session import SessionRecord
+from simulator.turns import turns
+
+EXPORT_SCHEMA = "mock-interview.export/1"
+FORMATS = ("md", "json")
+STATUS_MARK = {"covered": "covered", "partial": "partial", "missed": "missed"}
+
+
+def document(record: SessionRecord) -> dict:
+    start = record.first("session_started") or {}
+    return {
+        "schema": EXPORT_SCHEMA,
+        "session": {
+            "id": record.id,
+            "started": record.started,
+            "status": record.status,
+            "interviewer": start.get("interviewer"),
+            "stt_model": start.get("stt_model"),
+            "questions": start.get("questions", []),
+        },
+        "turns": [
+            {
+                "kind": t.kind,
+                "question_id": t.question_id,
+                "turn": t.turn,
+                "interviewer": t.text,
+                "interviewer_audio": t.audio,
+                "answer_audio": t.answer_audio,
+                "answer_duration": t.answer_duration,
+                "passed": t.passed,
+                "answer": t.transcript.to_dict() if t.transcript else None,
+            }
+            for t in turns(record)
+        ],
+        "critique": record.critique,
+        "warnings": record.warnings,
+    }
+
+
+def to_json(record: SessionRecord) -> str:
+    return json.dumps(document(record), indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: object) -> str:
+    return str(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(record: SessionRecord) -> str:
+    doc = document(record)
+    s = doc["session"]
+    critique = doc["critique"]
+    lines = [f"# Mock interview {s['id']}", ""]
+    lines.append(f"- Started: {s['started']}")
+    lines.append(f"- Status: {s['status']}")
+    lines.append(f"- Interviewer: {s['interviewer']}")
+    if critique:
+        lines.append(f"- Overall score: **{critique['overall_score']}/100**")
+    lines += ["", "## Transcript", ""]
+    for t in doc["turns"]:
+        label = {"follow_up": "Interviewer (follow-up)"}.get(t["kind"], "Interviewer")
+        lines.append(f"**{label}:** {t['interviewer']}")
+        lines.append("")
+        if t["answer"] is not None:
+            lines.append(f"**You:** {t['answer']['text'] or '(nothing was heard)'}")
+            lines.append("")
+        elif t["passed"]:
+            lines += ["**You:** (passed)", ""]
+    if not critique:
+        lines += ["## Critique", "", "No critique: the session did not finish.", ""]
+        return "\n".join(lines)
+    lines += ["## Critique", ""]
+    for title, items in (("Strengths", critique["strengths"]), ("What to add", critique["to_add"]),
+                         ("Practise next", critique["practice_next"])):
+        if items:
+            lines += [f"### {title}", ""] + [f"- {i}" for i in items] + [""]
+    for q in critique["questions"]:
+        lines += [f"### {q['question']}", "", f"Score: **{q['score']}/100**", ""]
+        lines += ["| Rubric point | Status | Evidence |", "| --- | --- | --- |"]
+        for p in q["points"]:
+            evidence = f"\"{_cell(p['evidence'])}\"" if p["evidence"] else ""
+            lines.append(f"| {_cell(p['strong'])} | {p['status']} | {evidence} |")
+        lines.append("")
+        if q["strengths"]:
+            lines += ["Strengths:", ""] + [f"- {i}" for i in q["strengths"]] + [""]
+        if q["to_add"]:
+            lines += ["To add:", ""] + [f"- {i}" for i in q["to_add"]] + [""]
+        lines += [f"Model answer direction: {q['model_answer']}", ""]
+    return "\n".join(lines)
+
+
+def export(record: SessionRecord, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "md":
+        return to_markdown(record)
+    raise UserError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
+
+
+def write_export(text: str, out: Path) -> None:
+    """Write via a temporary file so a failure never leaves half an export behind."""
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write {out}: {exc.strerror}") from exc

@@ -1,0 +1,182 @@
+"""Sessions on disk: an append-only JSON-lines event log plus the audio files.
+
+The log is the only source of truth: listing, export and replay read it back. Each event is
+flushed and synced as it happens, so a crash loses at most the turn in progress. The schema is
+documented in docs/session-log.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from audio.pcm import Audio, write_wav
+from simulator.errors import UserError
+
+LOG_SCHEMA = 1
+LOG_NAME = "events.jsonl"
+SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def data_home() -> Path:
+    """$MOCK_INTERVIEW_HOME, else the platform's user data folder."""
+    env = os.environ.get("MOCK_INTERVIEW_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("mock-interview", appauthor=False)
+
+
+def sessions_dir(home: Path | None = None) -> Path:
+    return (home or data_home()) / "sessions"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Session:
+    """A session being recorded. Events are appended; nothing is ever rewritten."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.id = path.name
+        self._seq = 0
+        self._log = open(path / LOG_NAME, "a", encoding="utf-8")  # noqa: SIM115 - long-lived
+
+    @classmethod
+    def create(cls, home: Path | None = None) -> Session:
+        root = sessions_dir(home)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            path = root / f"{stamp}-{secrets.token_hex(2)}"
+            path.mkdir()
+        except OSError as exc:
+            raise UserError(f"cannot create a session folder in {root}: {exc.strerror}") from exc
+        return cls(path)
+
+    def log(self, type_: str, **fields: object) -> dict:
+        self._seq += 1
+        event = {"v": LOG_SCHEMA, "seq": self._seq, "t": now(), "type": type_, **fields}
+        self._log.write(json.dumps(event, ensure_ascii=False) + "\n")
+        self._log.flush()
+        os.fsync(self._log.fileno())
+        return event
+
+    def audio_path(self, name: str) -> Path:
+        return self.path / name
+
+    def save_audio(self, name: str, audio: Audio) -> str:
+        write_wav(self.audio_path(name), audio)
+        return name
+
+    def close(self) -> None:
+        self._log.close()
+
+
+@dataclass
+class SessionRecord:
+    """A session read back from its log."""
+
+    id: str
+    path: Path
+    events: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def first(self, type_: str) -> dict | None:
+        return next((e for e in self.events if e.get("type") == type_), None)
+
+    def last(self, type_: str) -> dict | None:
+        return next((e for e in reversed(self.events) if e.get("type") == type_), None)
+
+    @property
+    def started(self) -> str:
+        start = self.first("session_started")
+        return str(start.get("t", "")) if start else ""
+
+    @property
+    def status(self) -> str:
+        if self.last("session_finished"):
+            return "finished"
+        return "interrupted"
+
+    @property
+    def question_ids(self) -> list[str]:
+        start = self.first("session_started") or {}
+        return list(start.get("question_ids", []))
+
+    @property
+    def critique(self) -> dict | None:
+        event = self.last("critique")
+        return event.get("critique") if event else None
+
+    @property
+    def score(self) -> int | None:
+        c = self.critique
+        return c.get("overall_score") if c else None
+
+
+def read_log(path: Path) -> tuple[list[dict], list[str]]:
+    """Events from a log, skipping a torn last line (a crash mid-write) with a warning."""
+    events: list[dict] = []
+    warnings: list[str] = []
+    try:
+        lines = (path / LOG_NAME).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise UserError(f"{path}: not a session (no readable {LOG_NAME})") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+            if not isinstance(event, dict) or "type" not in event:
+                raise ValueError("not an event")
+        except ValueError:
+            if n == len(lines):
+                warnings.append(f"{path.name}: skipped a torn last line in the event log")
+                continue
+            raise UserError(f"{path}: event log line {n} is corrupt") from None
+        events.append(event)
+    if not events or events[0].get("type") != "session_started":
+        raise UserError(f"{path}: not a session (the event log does not start a session)")
+    if events[0].get("v") != LOG_SCHEMA:
+        raise UserError(f"{path}: event log schema {events[0].get('v')!r} is not supported")
+    return events, warnings
+
+
+def load(path: Path) -> SessionRecord:
+    events, warnings = read_log(path)
+    return SessionRecord(path.name, path, events, warnings)
+
+
+def resolve(ref: str, home: Path | None = None) -> Path:
+    """A session given by id (inside the data folder) or by the path of its folder."""
+    candidate = Path(ref).expanduser()
+    if candidate.is_dir() and (candidate / LOG_NAME).exists():
+        return candidate
+    if SESSION_ID.match(ref) and ref not in {".", ".."}:
+        path = sessions_dir(home) / ref
+        if path.is_dir():
+            return path
+    raise UserError(f"no session {ref!r} (see `mock-interview sessions`)")
+
+
+def list_sessions(home: Path | None = None) -> list[SessionRecord]:
+    root = sessions_dir(home)
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(p for p in root.iterdir() if p.is_dir()):
+        try:
+            found.append(load(path))
+        except UserError as exc:
+            print(f"warning: skipping {exc}", file=sys.stderr)
+    return found

@@ -1,0 +1,46 @@
+"""The interview as a list of turns, rebuilt from a session's event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audio.stt import Transcript
+from simulator.session import SessionRecord
+
+
+@dataclass
+class Turn:
+    kind: str  # greeting, question, follow_up, closing
+    text: str  # what the interviewer said
+    t: str  # when it was said (ISO time)
+    audio: str | None = None
+    question_id: str | None = None
+    turn: int | None = None
+    answer_audio: str | None = None
+    answer_duration: float | None = None
+    transcript: Transcript | None = None
+    passed: bool = False
+
+
+def turns(record: SessionRecord) -> list[Turn]:
+    out: list[Turn] = []
+    by_key: dict[tuple, Turn] = {}
+    for e in record.events:
+        kind = e.get("type")
+        key = (e.get("question_id"), e.get("turn"))
+        if kind == "interviewer_said":
+            turn = Turn(e.get("kind", ""), e.get("text", ""), e.get("t", ""), e.get("audio"),
+                        e.get("question_id"), e.get("turn"))
+            out.append(turn)
+            if turn.question_id is not None:
+                by_key[key] = turn
+        elif key in by_key:
+            turn = by_key[key]
+            if kind == "answer_recorded":
+                turn.answer_audio = e.get("audio")
+                turn.answer_duration = e.get("duration")
+            elif kind == "answer_transcribed":
+                turn.transcript = Transcript.from_dict(e.get("transcript", {}))
+            elif kind == "answer_passed":
+                turn.passed = True
+    return out
