@@ -93,33 +93,34 @@ class WhisperTranscriber:
         return self.model or "tiny.en (bundled)"
 
     def load(self) -> object:
+        """Load the model (once); returns the pipeline that transcribes."""
         with self._lock:
             if self._loaded is None:
-                from faster_whisper import WhisperModel
+                from faster_whisper import BatchedInferencePipeline, WhisperModel
 
                 source = str(bundled_model_path()) if self.model is None else self.model
                 try:
-                    self._loaded = WhisperModel(
-                        source, device=self.device, compute_type=self.compute_type
-                    )
+                    model = WhisperModel(source, device=self.device,
+                                         compute_type=self.compute_type)
                 except Exception as exc:
                     raise AudioError(
                         f"could not load Whisper model {self.model_name!r}: {exc}"
                     ) from exc
+                # The batched pipeline cuts the audio at Silero VAD's pauses and decodes each
+                # piece on its own. The sequential decoder was seen here to jump its timestamp
+                # ahead on a 33 s answer and silently drop 20 s of it; this does not.
+                self._loaded = BatchedInferencePipeline(model)
             return self._loaded
 
     def transcribe(self, audio: Audio) -> Transcript:
-        model = self.load()
+        pipeline = self.load()
         pcm = audio.resampled(WHISPER_RATE)
-        segments, _info = model.transcribe(  # type: ignore[attr-defined]
+        segments, _info = pipeline.transcribe(  # type: ignore[attr-defined]
             pcm.samples,
             language="en",
             word_timestamps=True,
             initial_prompt=FILLER_PROMPT,
-            # Silero VAD (shipped inside faster-whisper) keeps silence away from the decoder,
-            # which is where "Thanks for watching" comes from.
-            vad_filter=True,
-            condition_on_previous_text=False,
+            batch_size=4,
         )
         words: list[Word] = []
         texts: list[str] = []

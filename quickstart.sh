@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Set up everything mock-interview needs on this machine, then run it.
+#
+#   ./quickstart.sh demo    install what is missing, then run `mock-interview demo`
+#   ./quickstart.sh test    install what is missing, then run the linter and the test suite
+#
+# Installs system packages with apt-get (Debian/Ubuntu) when they are missing, and the
+# Python packages into ./.venv. Safe to run again: it only installs what is not there yet.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+what="${1:-}"
+case "$what" in
+  demo|test) shift ;;
+  *) echo "usage: ./quickstart.sh demo|test [extra arguments]" >&2; exit 2 ;;
+esac
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+packages=(espeak-ng libportaudio2)
+[ "$what" = test ] && packages+=(pulseaudio pulseaudio-utils)
+
+install_system_packages() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    if [ "$(uname)" = Darwin ]; then
+      command -v brew >/dev/null 2>&1 && brew list portaudio >/dev/null 2>&1 \
+        || { say "macOS: installing portaudio with Homebrew"; brew install portaudio; }
+    else
+      say "no apt-get here: install espeak-ng and PortAudio with your package manager"
+    fi
+    return
+  fi
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+  [ ${#missing[@]} -eq 0 ] && return
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  say "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+install_python_packages() {
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { echo "mock-interview needs Python 3.11 or newer (found $(python3 --version))" >&2; exit 1; }
+  [ -x .venv/bin/python ] || { say "creating .venv"; python3 -m venv .venv; }
+  # Reinstall only when the project's requirements changed since the last run.
+  local stamp=.venv/.installed-from
+  local want
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Python packages into .venv (the first time takes a minute or two)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[dev]'
+    echo "$want" > "$stamp"
+  fi
+}
+
+start_audio_server() {
+  # A PulseAudio null sink stands in for speakers, and its monitor for a microphone:
+  # whatever is played into the sink can be recorded back, so the device tests run headless.
+  if ! pactl info >/dev/null 2>&1; then
+    say "starting PulseAudio with a null sink"
+    pulseaudio -D --exit-idle-time=-1 --load="module-null-sink sink_name=virt" 2>/dev/null \
+      || pulseaudio -D --system=false --exit-idle-time=-1 \
+           --load="module-null-sink sink_name=virt" 2>/dev/null || true
+    for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  pactl list short sinks | grep -q virt || pactl load-module module-null-sink sink_name=virt >/dev/null
+  pactl set-default-sink virt
+  pactl set-default-source virt.monitor
+}
+
+install_system_packages
+install_python_packages
+
+if [ "$what" = demo ]; then
+  exec .venv/bin/mock-interview demo "$@"
+fi
+
+start_audio_server
+export MOCK_INTERVIEW_REQUIRE_DEVICES=1
+say "ruff"
+.venv/bin/ruff check .
+say "tests"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,149 @@
+"""The `mock-interview` command end to end, through the real TTS, Whisper and rubric."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from simulator.interviewers import Exchange, QuestionRecord
+from simulator.interviewers.rubric import critique_question
+from simulator.questions import load_bank
+
+BANK = load_bank()
+
+
+def offline(cmd: list[str]) -> list[str]:
+    """Run in a network namespace of its own: no network at all, not even DNS."""
+    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"]).returncode == 0:
+        return ["unshare", "-n", *cmd]
+    pytest.skip("cannot make a network namespace here")
+
+
+def test_demo_completes_with_no_network_and_exports(cli, home):
+    import os
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("mock-interview"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
+    env |= {"MOCK_INTERVIEW_HOME": str(home), "COLUMNS": "120"}
+    result = subprocess.run(offline([exe, "demo"]), capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Overall score" in result.stdout and "Interviewer (follow-up)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+    listed = json.loads(cli("sessions", "--json").stdout)
+    assert len(listed) == 1 and listed[0]["status"] == "finished"
+    assert 50 <= listed[0]["score"] <= 100
+
+    sid = listed[0]["id"]
+    md = cli("export", sid, "--format", "md").stdout
+    assert "## Transcript" in md and "## Critique" in md and "**You:**" in md
+    assert "Model answer direction" in md
+    doc = json.loads(cli("export", sid, "--format", "json").stdout)
+    assert doc["schema"] == "mock-interview.export/1"
+    assert doc["critique"]["overall_score"] == listed[0]["score"]
+    answered = [t for t in doc["turns"] if t["answer"]]
+    assert len(answered) >= 3 and all(t["answer"]["words"] for t in answered)
+    for t in doc["turns"]:
+        assert (home / "sessions" / sid / t["interviewer_audio"]).is_file()
+
+
+def test_practice_from_text_and_audio_files(cli, home, tmp_path, speech, answers):
+    text = tmp_path / "first.txt"
+    text.write_text(answers["user-story"]["weak"])
+    audio = speech(answers["bug-interrupts-sprint"]["strong"], name="second.wav")
+    out = cli("practice", "--question", "user-story", "bug-interrupts-sprint",
+              "--max-follow-ups", "1", "--answers", text, audio)
+    # The vague first answer draws a follow-up, which takes the audio file; the files then
+    # run out and the second question is passed.
+    assert out.stdout.count("Interviewer (follow-up)") == 1
+    assert "(passed)" in out.stdout
+    doc = json.loads(cli("export", json.loads(cli("sessions", "--json").stdout)[0]["id"],
+                         "--format", "json").stdout)
+    kinds = [(t["kind"], t["passed"]) for t in doc["turns"]]
+    assert kinds == [("greeting", False), ("question", False), ("follow_up", False),
+                     ("question", True), ("closing", False)]
+    out_file = tmp_path / "report.md"
+    cli("export", doc["session"]["id"], "--format", "md", "-o", out_file)
+    assert "user-story" not in out_file.read_text() or "## Critique" in out_file.read_text()
+
+
+def test_grade_ranks_strong_weak_off_topic_on_the_command_line(cli, tmp_path, answers):
+    scores = {}
+    for kind in ("strong", "weak", "offtopic"):
+        f = tmp_path / f"{kind}.txt"
+        f.write_text(answers["done-enough-to-ship"][kind])
+        out = json.loads(cli("grade", "--question", "done-enough-to-ship", f, "--json").stdout)
+        assert {"score", "rubric"} <= set(out)
+        assert all({"id", "status", "evidence"} <= set(p) for p in out["rubric"])
+        scores[kind] = out["score"]
+    assert scores["strong"] > scores["weak"] > scores["offtopic"]
+
+
+@pytest.mark.parametrize("qid", [q.id for q in BANK.questions])
+def test_a_spoken_answer_grades_close_to_the_same_text(qid, answers, voice, transcriber):
+    q = BANK.get(qid)
+    text = answers[qid]["strong"]
+    heard = transcriber.transcribe(voice.synthesize(text))
+
+    def grade(t):
+        from audio.stt import Transcript
+
+        return critique_question(QuestionRecord(q, [Exchange(q.text, "question",
+                                                             Transcript(t))])).score
+
+    spoken, written = grade(heard.text), grade(text)
+    assert abs(spoken - written) <= 20, (spoken, written, heard.text)
+    assert spoken > grade(answers[qid]["weak"])
+
+
+def test_grade_from_audio_through_the_cli(cli, speech, answers):
+    path = speech(answers["slow-dependency"]["strong"])
+    out = json.loads(cli("grade", "--question", "slow-dependency", path, "--json").stdout)
+    assert out["score"] >= 70 and "contract" in out["transcript"].lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["grade", "--question", "no-such-id", "{txt}"], "unknown question id 'no-such-id'"),
+        (["grade", "--question", "user-story", "{missing}"], "no such audio file"),
+        (["transcribe", "{garbage}"], "not readable as audio"),
+        (["transcribe", "{empty}"], "the file is empty"),
+        (["practice", "--answers", "{pdf}"], "unsupported answer file"),
+        (["practice", "--answers", "{missing}.txt"], "no such answer file"),
+        (["practice", "--question", "nope"], "unknown question id 'nope'"),
+        (["practice", "--category", "nope"], "no questions in category 'nope'"),
+        (["export", "../../etc", "--format", "md"], "no session '../../etc'"),
+        (["export", "{tmp}", "--format", "md"], "no session"),
+        (["export", "whatever", "--format", "pdf"], "invalid choice"),
+        (["practice", "--questions", "many"], "invalid int value"),
+        (["bogus"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(cli, tmp_path, args, message):
+    files = {
+        "txt": tmp_path / "a.txt", "missing": tmp_path / "missing.wav",
+        "garbage": tmp_path / "garbage.wav", "empty": tmp_path / "empty.flac",
+        "pdf": tmp_path / "answer.pdf", "tmp": tmp_path,
+    }
+    files["txt"].write_text("An answer.")
+    files["garbage"].write_bytes(b"RIFF this is not really a wave file" * 10)
+    files["empty"].write_bytes(b"")
+    files["pdf"].write_bytes(b"%PDF-1.4")
+    result = cli(*[a.format(**files) for a in args], check=False)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_help_lists_every_command(cli):
+    out = cli("--help").stdout
+    for command in ("practice", "demo", "grade", "transcribe", "questions", "sessions",
+                    "export"):
+        assert command in out
+    assert "--answers" in cli("practice", "--help").stdout

@@ -1,0 +1,56 @@
+import json
+
+import numpy as np
+
+from audio.pcm import Audio, read_audio
+
+
+def test_transcribes_synthesized_speech_with_word_timestamps(speech, transcriber):
+    path = speech("We rolled out to ten percent of users and watched the error rate.", pad=0.5)
+    t = transcriber.transcribe(read_audio(path))
+    text = t.text.lower()
+    for word in ("roll", "users", "error"):
+        assert word in text
+    assert len(t.words) >= 8
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts)
+    assert all(0 <= w.start <= w.end <= t.duration + 0.1 for w in t.words)
+    assert t.words[-1].end > 3.0  # timestamps span the speech, not just the first word
+
+
+def test_filler_words_survive(speech, transcriber):
+    path = speech("Well, uh, the launch was, um, delayed by two weeks because, um, "
+                  "the payment service failed.")
+    words = [w.word.lower().strip(",.") for w in transcriber.transcribe(read_audio(path)).words]
+    assert {"um", "uh"} & set(words), words
+
+
+def test_silence_and_noise_give_no_invented_text(transcriber):
+    assert transcriber.transcribe(Audio.silence(5.0)).text == ""
+    rng = np.random.default_rng(0)
+    hiss = Audio((rng.standard_normal(16000 * 4) * 0.003).astype(np.float32), 16000)
+    assert transcriber.transcribe(hiss).text == ""
+
+
+def test_transcribe_command_prints_text_and_words(cli, speech):
+    path = speech("Acceptance criteria should be testable.")
+    plain = cli("transcribe", path).stdout
+    assert "criteria" in plain.lower()
+    data = json.loads(cli("transcribe", path, "--json").stdout)
+    assert "testable" in data["text"].lower()
+    assert {"word", "start", "end"} <= set(data["words"][0])
+
+
+def test_transcribe_reads_flac(cli, tmp_path, speech):
+    import av  # comes with faster-whisper
+
+    wav = speech("We ship the first version, then iterate on feedback.")
+    flac = tmp_path / "answer.flac"
+    with av.open(str(wav)) as src, av.open(str(flac), "w") as dst:
+        out = dst.add_stream("flac", rate=src.streams.audio[0].rate)
+        for frame in src.decode(audio=0):
+            for packet in out.encode(frame):
+                dst.mux(packet)
+        for packet in out.encode(None):
+            dst.mux(packet)
+    assert "feedback" in cli("transcribe", flac).stdout.lower()
