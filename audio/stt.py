@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from audio.pcm import Audio, AudioError
+from audio.vad import Span, group_spans, speech_spans
 
 WHISPER_RATE = 16000
 
@@ -19,6 +22,11 @@ FILLER_PROMPT = "Um, so, uh, I think we should, um, ship it."
 # Whisper's own rule for a silent segment: likely no speech and not confidently decoded.
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
+
+# Pieces are cut at pauses and kept to one short Whisper window each.
+MAX_PIECE_SECONDS = 20.0
+# Below this share of speech covered by words, a piece is decoded again.
+MIN_COVERAGE = 0.85
 
 
 @dataclass(frozen=True)
@@ -93,44 +101,80 @@ class WhisperTranscriber:
         return self.model or "tiny.en (bundled)"
 
     def load(self) -> object:
-        """Load the model (once); returns the pipeline that transcribes."""
         with self._lock:
             if self._loaded is None:
-                from faster_whisper import BatchedInferencePipeline, WhisperModel
+                from faster_whisper import WhisperModel
 
                 source = str(bundled_model_path()) if self.model is None else self.model
                 try:
-                    model = WhisperModel(source, device=self.device,
-                                         compute_type=self.compute_type)
+                    self._loaded = WhisperModel(
+                        source, device=self.device, compute_type=self.compute_type
+                    )
                 except Exception as exc:
                     raise AudioError(
                         f"could not load Whisper model {self.model_name!r}: {exc}"
                     ) from exc
-                # The batched pipeline cuts the audio at Silero VAD's pauses and decodes each
-                # piece on its own. The sequential decoder was seen here to jump its timestamp
-                # ahead on a 33 s answer and silently drop 20 s of it; this does not.
-                self._loaded = BatchedInferencePipeline(model)
             return self._loaded
 
     def transcribe(self, audio: Audio) -> Transcript:
-        pipeline = self.load()
+        """Transcribe piece by piece between pauses, checking that no speech went missing.
+
+        Whisper sometimes ends a window early or jumps its timestamps ahead, silently
+        dropping the rest of what was said (seen here with tiny.en on 14 s and 33 s answers).
+        Short pieces cut at pauses make that rarer, and a piece whose words leave much of its
+        speech uncovered is decoded again without the filler prompt, keeping the fuller result.
+        """
+        model = self.load()
         pcm = audio.resampled(WHISPER_RATE)
-        segments, _info = pipeline.transcribe(  # type: ignore[attr-defined]
-            pcm.samples,
-            language="en",
-            word_timestamps=True,
-            initial_prompt=FILLER_PROMPT,
-            batch_size=4,
-        )
         words: list[Word] = []
         texts: list[str] = []
+        for piece in group_spans(speech_spans(pcm), MAX_PIECE_SECONDS):
+            lo, hi = int(piece.start * WHISPER_RATE), int(piece.end * WHISPER_RATE)
+            clip = Audio(pcm.samples[lo:hi], WHISPER_RATE)
+            spans = speech_spans(clip)
+            best: tuple[float, list[str], list[Word]] | None = None
+            for prompt in (FILLER_PROMPT, None):
+                text, found = self._decode(model, clip, prompt)
+                covered = coverage(spans, found)
+                if best is None or covered > best[0]:
+                    best = (covered, text, found)
+                if covered >= MIN_COVERAGE:
+                    break
+            assert best is not None
+            texts += best[1]
+            words += [Word(w.word, w.start + piece.start, w.end + piece.start, w.probability)
+                      for w in best[2]]
+        return Transcript(" ".join(t for t in texts if t), words, pcm.duration)
+
+    @staticmethod
+    def _decode(model: object, clip: Audio, prompt: str | None) -> tuple[list[str], list[Word]]:
+        segments, _info = model.transcribe(  # type: ignore[attr-defined]
+            clip.samples,
+            language="en",
+            word_timestamps=True,
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+        )
+        texts: list[str] = []
+        words: list[Word] = []
         # Decoding is lazy: the work happens here, while the segments are iterated.
         for seg in segments:
             if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
                 continue
             texts.append(seg.text.strip())
-            words.extend(
-                Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-                for w in (seg.words or [])
-            )
-        return Transcript(" ".join(t for t in texts if t), words, pcm.duration)
+            words += [Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+                      for w in (seg.words or [])]
+        return texts, words
+
+
+def coverage(spans: list[Span], words: list[Word], reach: float = 1.0) -> float:
+    """The share of speech time that lies within `reach` seconds of a transcribed word."""
+    times = [np.arange(s.start, s.end, 0.05) for s in spans]
+    if not times or not sum(len(t) for t in times):
+        return 1.0
+    if not words:
+        return 0.0
+    t = np.concatenate(times)[:, None]
+    starts = np.array([w.start for w in words]) - reach
+    ends = np.array([w.end for w in words]) + reach
+    return float(((t >= starts) & (t <= ends)).any(axis=1).mean())
