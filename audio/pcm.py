@@ -5,6 +5,7 @@ from __future__ import annotations
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -23,12 +24,23 @@ class Audio:
         return len(self.samples) / self.rate if self.rate else 0.0
 
     def resampled(self, rate: int) -> Audio:
+        """Band-limited resampling with libswresample (PyAV, which faster-whisper brings).
+
+        Plain interpolation aliases the high end of speech into the band Whisper listens to,
+        and was seen to change what tiny.en heard.
+        """
         if rate == self.rate or len(self.samples) == 0:
             return Audio(self.samples.astype(np.float32, copy=False), rate)
-        n = max(1, round(len(self.samples) * rate / self.rate))
-        src = np.arange(len(self.samples)) / self.rate
-        dst = np.arange(n) / rate
-        return Audio(np.interp(dst, src, self.samples).astype(np.float32), rate)
+        import av
+
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(self.samples, dtype=np.float32)[None, :], format="flt",
+            layout="mono",
+        )
+        frame.sample_rate = self.rate
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        out = [f.to_ndarray()[0] for f in resampler.resample(frame) + resampler.resample(None)]
+        return Audio(np.concatenate(out).astype(np.float32, copy=False), rate)
 
     @staticmethod
     def silence(seconds: float, rate: int = 16000) -> Audio:
@@ -46,14 +58,20 @@ class WavWriter:
     it, so a process killed mid-answer leaves a playable file holding everything captured.
     """
 
-    def __init__(self, path: Path, rate: int):
+    def __init__(self, path: Path | None, rate: int, stream: BinaryIO | None = None):
         self.path = path
         self.rate = rate
-        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._owned = stream is None
+        self._file = stream if stream is not None else open(path, "wb")  # noqa: SIM115
         self._wav = wave.open(self._file, "wb")  # noqa: SIM115
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
         self._wav.setframerate(rate)
+
+    @classmethod
+    def to_stream(cls, stream: BinaryIO, rate: int) -> WavWriter:
+        """Write into an open binary stream (left open on close), e.g. for an upload."""
+        return cls(None, rate, stream)
 
     def write(self, samples: np.ndarray) -> None:
         self._wav.writeframes(to_int16(samples))
@@ -61,7 +79,8 @@ class WavWriter:
 
     def close(self) -> None:
         self._wav.close()
-        self._file.close()
+        if self._owned:
+            self._file.close()
 
     def __enter__(self) -> WavWriter:
         return self

@@ -128,7 +128,8 @@ class WhisperTranscriber:
         pcm = audio.resampled(WHISPER_RATE)
         words: list[Word] = []
         texts: list[str] = []
-        for piece in group_spans(speech_spans(pcm), MAX_PIECE_SECONDS):
+        spans = speech_spans(pcm, max_span=MAX_PIECE_SECONDS)
+        for piece in group_spans(spans, MAX_PIECE_SECONDS):
             lo, hi = int(piece.start * WHISPER_RATE), int(piece.end * WHISPER_RATE)
             clip = Audio(pcm.samples[lo:hi], WHISPER_RATE)
             spans = speech_spans(clip)
@@ -167,8 +168,13 @@ class WhisperTranscriber:
         return texts, words
 
 
-def coverage(spans: list[Span], words: list[Word], reach: float = 1.0) -> float:
-    """The share of speech time that lies within `reach` seconds of a transcribed word."""
+def coverage(spans: list[Span], words: list[Word], reach: float = 0.5,
+             longest_word: float = 1.0) -> float:
+    """The share of speech time that lies within `reach` seconds of a transcribed word.
+
+    When Whisper skips speech, the words beside the gap are often stretched across it, so no
+    word is taken to cover more than `longest_word` seconds.
+    """
     times = [np.arange(s.start, s.end, 0.05) for s in spans]
     if not times or not sum(len(t) for t in times):
         return 1.0
@@ -176,5 +182,53 @@ def coverage(spans: list[Span], words: list[Word], reach: float = 1.0) -> float:
         return 0.0
     t = np.concatenate(times)[:, None]
     starts = np.array([w.start for w in words]) - reach
-    ends = np.array([w.end for w in words]) + reach
+    ends = np.array([min(w.end, w.start + longest_word) for w in words]) + reach
     return float(((t >= starts) & (t <= ends)).any(axis=1).mean())
+
+
+@dataclass
+class OpenAITranscriber:
+    """An OpenAI-compatible `audio.transcriptions` endpoint: OpenAI itself, or a self-hosted
+    faster-whisper server that offers the same API."""
+
+    client: object  # openai.OpenAI
+    model: str = "whisper-1"
+
+    @property
+    def model_name(self) -> str:
+        return f"{self.model} (API)"
+
+    def load(self) -> None:
+        """Nothing to load locally."""
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        import io
+
+        from audio.pcm import WavWriter
+
+        buffer = io.BytesIO()
+        writer = WavWriter.to_stream(buffer, audio.rate)
+        writer.write(audio.samples)
+        writer.close()
+        try:
+            reply = self.client.audio.transcriptions.create(  # type: ignore[attr-defined]
+                model=self.model,
+                file=("answer.wav", buffer.getvalue(), "audio/wav"),
+                response_format="verbose_json",
+                timestamp_granularities=["word"],
+                language="en",
+                prompt=FILLER_PROMPT,
+            )
+        except Exception as exc:
+            raise AudioError(f"the transcription server failed: {type(exc).__name__}") from exc
+        words = [
+            Word(str(_field(w, "word")).strip(), float(_field(w, "start")),
+                 float(_field(w, "end")))
+            for w in (_field(reply, "words") or [])
+        ]
+        return Transcript(str(_field(reply, "text") or "").strip(), words, audio.duration)
+
+
+def _field(obj: object, name: str) -> object:
+    """Servers' replies arrive as objects or plain dicts depending on the client version."""
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)

@@ -25,10 +25,10 @@ class Synthesizer(Protocol):
     def synthesize(self, text: str) -> Audio: ...
 
 
-def _read_wav(path: Path) -> Audio | None:
+def _read_wav(source: Path | io.BytesIO) -> Audio | None:
     """The audio in a WAV that a TTS engine wrote, or None when it wrote nothing usable."""
     try:
-        with wave.open(str(path), "rb") as w:
+        with wave.open(source if isinstance(source, io.BytesIO) else str(source), "rb") as w:
             frames = w.readframes(w.getnframes())
             rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
     except (OSError, EOFError, wave.Error):
@@ -135,3 +135,27 @@ def find_voice(engine: object, wanted: str) -> str | None:
 
 def list_voices() -> list[tuple[str, str]]:
     return [(v.id, v.name) for v in _pyttsx3_engine().getProperty("voices")]
+
+
+@dataclass
+class OpenAISynthesizer:
+    """Speech from an OpenAI-compatible `audio.speech` endpoint, asked for as WAV."""
+
+    client: object  # openai.OpenAI
+    model: str = "tts-1"
+    voice: str = "alloy"
+
+    def synthesize(self, text: str) -> Audio:
+        if not text.strip():
+            raise AudioError("nothing to say: the text is empty")
+        try:
+            reply = self.client.audio.speech.create(  # type: ignore[attr-defined]
+                model=self.model, voice=self.voice, input=text, response_format="wav"
+            )
+            data = reply.read() if hasattr(reply, "read") else bytes(reply.content)
+        except Exception as exc:
+            raise AudioError(f"the speech server failed: {type(exc).__name__}") from exc
+        audio = _read_wav(io.BytesIO(data))
+        if audio is None:
+            raise AudioError("the speech server did not send 16-bit WAV audio")
+        return audio

@@ -19,14 +19,20 @@ class Span:
         return self.end - self.start
 
 
-def speech_spans(audio: Audio, min_silence: float = 0.5, pad: float = 0.2) -> list[Span]:
-    """Where in `audio` someone is speaking; pauses shorter than `min_silence` are bridged."""
+def speech_spans(
+    audio: Audio, min_silence: float = 0.5, pad: float = 0.2, max_span: float = float("inf")
+) -> list[Span]:
+    """Where in `audio` someone is speaking; pauses shorter than `min_silence` are bridged.
+
+    A span longer than `max_span` is split at its quietest moment, which Silero picks.
+    """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     pcm = audio.resampled(VAD_RATE)
     found = get_speech_timestamps(
         pcm.samples,
-        VadOptions(min_silence_duration_ms=int(min_silence * 1000), speech_pad_ms=int(pad * 1000)),
+        VadOptions(min_silence_duration_ms=int(min_silence * 1000),
+                   speech_pad_ms=int(pad * 1000), max_speech_duration_s=max_span),
         sampling_rate=VAD_RATE,
     )
     return [Span(s["start"] / VAD_RATE, s["end"] / VAD_RATE) for s in found]

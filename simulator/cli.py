@@ -19,6 +19,7 @@ from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
 from simulator import export as exporting
 from simulator import session as sessions
+from simulator.config import DEFAULT_MODEL, ApiSettings, api_settings, config_path, openai_client
 from simulator.errors import UserError
 from simulator.interviewers import Exchange, QuestionRecord
 from simulator.interviewers.rubric import RubricInterviewer
@@ -47,6 +48,24 @@ def _parser() -> Parser:
         sp.add_argument("--stt-model", metavar="MODEL",
                         help="faster-whisper model name or local folder (default: bundled tiny.en)")
 
+    def interviewer_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--interviewer", choices=("auto", "rubric", "openai"), default="auto",
+                        help="who asks follow-ups and grades: the offline rubric, or an LLM "
+                             "through the OpenAI API (default auto: the LLM when "
+                             "OPENAI_API_KEY or OPENAI_BASE_URL is set)")
+        sp.add_argument("--model", help="the LLM's model name (default: from config.toml, "
+                                        f"else {DEFAULT_MODEL})")
+        sp.add_argument("--prompts", type=Path, metavar="DIR",
+                        help="a folder of prompt files that replace the bundled ones")
+
+    def speech_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                        help="speech recognition: local faster-whisper (default) or the "
+                             "API's audio.transcriptions")
+        sp.add_argument("--tts", choices=("local", "openai"), default="local",
+                        help="the interviewer's voice: local espeak-ng (default) or the "
+                             "API's audio.speech")
+
     def voice_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--voice", default=INTERVIEWER_VOICE,
                         help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
@@ -71,11 +90,15 @@ def _parser() -> Parser:
                          "(default: on when answering live, off with --answers)")
     stt_opt(sp)
     voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
 
     sp = sub.add_parser("demo", help="a short offline interview with bundled sample answers")
     sp.add_argument("--speak", action="store_true", help="also play it through the speakers")
     stt_opt(sp)
     voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
 
     sp = sub.add_parser("grade", help="critique one answer given as audio or text")
     sp.add_argument("--question", required=True, metavar="ID", help="the question answered")
@@ -83,6 +106,9 @@ def _parser() -> Parser:
     sp.add_argument("--json", action="store_true", help="print JSON")
     bank_opt(sp)
     stt_opt(sp)
+    interviewer_opts(sp)
+    sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                    help="speech recognition for audio answers (default: local)")
 
     sp = sub.add_parser("transcribe", help="print the transcript of an audio file")
     sp.add_argument("file", type=Path)
@@ -106,26 +132,77 @@ def _parser() -> Parser:
 
 # --- wiring -------------------------------------------------------------------------------
 
+def _api(args) -> ApiSettings:
+    return api_settings(getattr(args, "model", None))
+
+
+def build_interviewer(args, max_follow_ups: int = 2):
+    """The interviewer the flags and environment ask for, and a line saying which it is."""
+    settings = _api(args)
+    choice = args.interviewer
+    if choice == "auto":
+        choice = "openai" if settings.configured else "rubric"
+    if choice == "rubric":
+        return RubricInterviewer(), "rubric (offline)"
+    if not settings.configured:
+        raise UserError("--interviewer openai needs OPENAI_API_KEY or OPENAI_BASE_URL "
+                        f"(or an [openai] table in {config_path()})")
+    from simulator.interviewers.llm import LLMInterviewer
+    from simulator.interviewers.structured import ServerMemory, StructuredChat
+    from simulator.prompting import load_prompts
+
+    chat = StructuredChat(openai_client(settings), settings.model, settings.server,
+                          ServerMemory(sessions.data_home() / "servers.json"))
+    interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
+    return interviewer, f"openai ({settings.model} at {settings.server})"
+
+
+def build_transcriber(args):
+    if getattr(args, "stt", "local") == "openai":
+        from audio.stt import OpenAITranscriber
+
+        settings = _api(args)
+        if not settings.configured:
+            raise UserError("--stt openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return OpenAITranscriber(openai_client(settings), args.stt_model or settings.stt_model)
+    return WhisperTranscriber(args.stt_model)
+
+
+def build_voice(args):
+    if getattr(args, "tts", "local") == "openai":
+        from audio.tts import OpenAISynthesizer
+
+        settings = _api(args)
+        if not settings.configured:
+            raise UserError("--tts openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return OpenAISynthesizer(openai_client(settings), settings.tts_model,
+                                 settings.tts_voice)
+    return Pyttsx3Synthesizer(args.voice, args.rate)
+
+
 def _run_interview(args, console: Console, bank_questions, answers, live: bool,
                    mode: str, speak: bool) -> int:
     from audio.speaker import VoiceSpeaker
     from simulator.display import ConsoleDisplay, show_critique
     from simulator.engine import Interview
 
-    transcriber = WhisperTranscriber(args.stt_model)
+    max_follow_ups = getattr(args, "max_follow_ups", 2)
+    interviewer, described = build_interviewer(args, max_follow_ups)
+    transcriber = build_transcriber(args)
     with console.status("[dim]Loading the speech model…[/]"):
         transcriber.load()
     session = sessions.Session.create()
     interview = Interview(
         questions=bank_questions,
-        speaker=VoiceSpeaker(Pyttsx3Synthesizer(args.voice, args.rate), playback=speak),
+        speaker=VoiceSpeaker(build_voice(args), playback=speak),
         answers=answers,
         transcriber=transcriber,
-        interviewer=RubricInterviewer(),
+        interviewer=interviewer,
         session=session,
         display=ConsoleDisplay(console, live=live),
-        max_follow_ups=getattr(args, "max_follow_ups", 2),
-        settings={"mode": mode, "stt_model": transcriber.model_name},
+        max_follow_ups=max_follow_ups,
+        settings={"mode": mode, "stt_model": transcriber.model_name,
+                  "interviewer_detail": described},
     )
     try:
         critique = interview.run()
@@ -175,17 +252,17 @@ def cmd_demo(args, console: Console) -> int:
     return _run_interview(args, console, questions, answers, False, "demo", args.speak)
 
 
-def _transcribe_file(path: Path, model: str | None, console: Console) -> Transcript:
+def _transcribe_file(args, console: Console) -> Transcript:
     from audio.pcm import read_audio
 
-    audio = read_audio(path)
-    transcriber = WhisperTranscriber(model)
+    audio = read_audio(args.file)
+    transcriber = build_transcriber(args)
     with console.status("[dim]Transcribing…[/]"):
         return transcriber.transcribe(audio)
 
 
 def cmd_transcribe(args, console: Console) -> int:
-    transcript = _transcribe_file(args.file, args.stt_model, console)
+    transcript = _transcribe_file(args, console)
     if args.json:
         print(json.dumps(transcript.to_dict(), ensure_ascii=False))
     else:
@@ -201,9 +278,12 @@ def cmd_grade(args, console: Console) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"{args.file}: cannot read the answer ({exc})") from exc
     else:
-        transcript = _transcribe_file(args.file, args.stt_model, console)
+        transcript = _transcribe_file(args, console)
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
-    critique = RubricInterviewer().critique([record])
+    interviewer, described = build_interviewer(args)
+    console.print(f"[dim]Interviewer: {described}[/]")
+    with console.status("[dim]Grading…[/]"):
+        critique = interviewer.critique([record])
     q = critique.questions[0]
     if args.json:
         print(json.dumps({
@@ -215,6 +295,8 @@ def cmd_grade(args, console: Console) -> int:
             "to_add": q.to_add,
             "transcript": transcript.text,
             "interviewer": critique.interviewer,
+            "better_answer": q.better_answer,
+            "notes": critique.notes,
         }, ensure_ascii=False))
     else:
         from simulator.display import show_critique

@@ -29,6 +29,8 @@ class QuestionCritique:
     to_add: list[str]
     model_answer: str
     answered: bool = True
+    better_answer: str = ""  # a sketch of a stronger answer, where the interviewer wrote one
+    notes: list[str] = field(default_factory=list)  # e.g. quotes dropped, fallbacks taken
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Critique:
     strengths: list[str] = field(default_factory=list)
     to_add: list[str] = field(default_factory=list)
     practice_next: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -23,8 +23,8 @@ class ConsoleDisplay:
         kind = event["type"]
         c = self.console
         if kind == "session_started":
-            c.print(f"[dim]Interviewer: "
-                    f"{event.get('interviewer')} · speech model: {event.get('stt_model')}[/]")
+            c.print(f"[dim]Interviewer: {event.get('interviewer_detail', event['interviewer'])}"
+                    f" · speech model: {event.get('stt_model')}[/]")
         elif kind == "interviewer_said":
             label = "Interviewer (follow-up)" if event.get("kind") == "follow_up" else "Interviewer"
             c.print(f"\n[bold cyan]{label}:[/] {escape(event['text'])}")
@@ -35,6 +35,8 @@ class ConsoleDisplay:
             c.print(f"[bold green]You:[/] {escape(text)}")
         elif kind == "answer_passed":
             c.print("[bold green]You:[/] [dim](passed)[/]")
+        elif kind == "interviewer_decided" and event.get("fallback"):
+            c.print(f"[yellow]{escape(event['fallback'])}[/]")
 
     @contextlib.contextmanager
     def working(self, text: str) -> Iterator[None]:
@@ -55,7 +57,11 @@ def show_critique(console: Console, critique: dict) -> None:
             table.add_row(escape(p["strong"]), f"[{style}]{p['status']}[/]",
                           escape(f"\"{p['evidence']}\"") if p["evidence"] else "")
         console.print(table)
+        if q.get("better_answer"):
+            console.print(f"[dim]A stronger answer:[/] {escape(q['better_answer'])}")
         console.print(f"[dim]Model answer direction:[/] {escape(q['model_answer'])}")
+        for note in q.get("notes", []):
+            console.print(f"[yellow]Note:[/] {escape(note)}")
     for title, items in (("Strengths", critique["strengths"]),
                          ("What to add", critique["to_add"]),
                          ("Practise next", critique["practice_next"])):

@@ -118,12 +118,14 @@ class Interview:
 
             if turn == self.max_follow_ups:
                 break
-            decision = self.interviewer.next_turn(record)
+            with self.display.working("Interviewer thinking"):
+                decision = self.interviewer.next_turn(record)
+            said = {**where, "fallback": decision.fallback} if decision.fallback else where
             if not isinstance(decision, FollowUp):
                 self.emit("interviewer_decided", decision="move_on", reason=decision.reason,
-                          **where)
+                          **said)
                 break
             self.emit("interviewer_decided", decision="follow_up", point_id=decision.point_id,
-                      **where)
+                      **said)
             prompt, kind, point_id = decision.text, "follow_up", decision.point_id
         return record

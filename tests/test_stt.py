@@ -76,8 +76,11 @@ def test_coverage_notices_speech_without_words():
     from audio.vad import Span
 
     spans = [Span(0.0, 10.0)]
-    assert coverage(spans, [Word("a", 0.5, 9.5)]) == 1.0
-    assert coverage(spans, [Word("a", 0.5, 1.0)]) < 0.3
+    steady = [Word("w", t / 2, t / 2 + 0.4) for t in range(20)]  # a word every half second
+    assert coverage(spans, steady) == 1.0
+    assert coverage(spans, steady[:6]) < 0.5  # the last seven seconds went untranscribed
+    # A word stretched over a gap does not hide it.
+    assert coverage(spans, [*steady[:6], Word("w", 3.0, 9.9)]) < 0.6
     assert coverage(spans, []) == 0.0
     assert coverage([], []) == 1.0
 

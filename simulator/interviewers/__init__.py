@@ -44,11 +44,13 @@ class QuestionRecord:
 class FollowUp:
     text: str
     point_id: str | None = None
+    fallback: str | None = None  # why a stand-in interviewer made this decision, if one did
 
 
 @dataclass(frozen=True)
 class MoveOn:
     reason: str = ""
+    fallback: str | None = None
 
 
 class Interviewer(Protocol):

@@ -1,0 +1,108 @@
+"""Settings for the OpenAI-compatible API: flags win over the environment, which wins over
+`$MOCK_INTERVIEW_HOME/config.toml`.
+
+    [openai]
+    base_url = "http://localhost:11434/v1"   # Ollama; omit for api.openai.com
+    model = "llama3.2"
+    api_key = "..."                          # usually better left to OPENAI_API_KEY
+    timeout = 60                             # seconds per request
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from simulator.errors import UserError
+from simulator.session import data_home
+
+DEFAULT_MODEL = "gpt-4o-mini"
+KNOWN_KEYS = {"base_url", "model", "api_key", "timeout", "stt_model", "tts_model", "tts_voice"}
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    api_key: str | None = None
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    timeout: float = 60.0
+    stt_model: str = "whisper-1"
+    tts_model: str = "tts-1"
+    tts_voice: str = "alloy"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key or self.base_url)
+
+    @property
+    def server(self) -> str:
+        """The server, safe to print and to record: no credentials, no query string."""
+        if not self.base_url:
+            return "api.openai.com"
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        if parts.port:
+            host += f":{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+    def __repr__(self) -> str:  # never print the key, even by accident
+        return f"ApiSettings(server={self.server!r}, model={self.model!r})"
+
+
+def config_path() -> Path:
+    return data_home() / "config.toml"
+
+
+def read_config(path: Path | None = None) -> dict:
+    path = path or config_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read the config file ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from exc
+    section = data.get("openai", {})
+    if not isinstance(section, dict):
+        raise UserError(f"{path}: [openai] must be a table")
+    unknown = set(section) - KNOWN_KEYS
+    if unknown:
+        raise UserError(f"{path}: unknown key(s) in [openai]: {', '.join(sorted(unknown))}")
+    for key, value in section.items():
+        if key == "timeout":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise UserError(f"{path}: [openai] timeout must be a number of seconds above 0")
+        elif not isinstance(value, str) or not value.strip():
+            raise UserError(f"{path}: [openai] {key} must be a non-empty string")
+    return section
+
+
+def api_settings(model: str | None = None, config: Path | None = None) -> ApiSettings:
+    file = read_config(config)
+    env_key = os.environ.get("OPENAI_API_KEY") or None
+    env_url = os.environ.get("OPENAI_BASE_URL") or None
+    return ApiSettings(
+        api_key=env_key or file.get("api_key"),
+        base_url=env_url or file.get("base_url"),
+        model=model or file.get("model") or DEFAULT_MODEL,
+        timeout=float(file.get("timeout", 60.0)),
+        stt_model=file.get("stt_model", "whisper-1"),
+        tts_model=file.get("tts_model", "tts-1"),
+        tts_voice=file.get("tts_voice", "alloy"),
+    )
+
+
+def openai_client(settings: ApiSettings, max_retries: int = 2):
+    """The real openai client. Local servers take any key, so a placeholder is sent."""
+    from openai import OpenAI
+
+    return OpenAI(
+        api_key=settings.api_key or "not-needed",
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=max_retries,
+    )

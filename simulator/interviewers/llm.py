@@ -1,0 +1,161 @@
+"""An interviewer backed by an LLM through the openai package (OpenAI or any compatible server).
+
+It sees each question's model answer direction and rubric; the candidate never hears them.
+Whatever the model says, the critique is the shared data model: statuses per rubric point,
+evidence that must be a real quote, and a score computed here, never taken from the model.
+When the server cannot give a usable reply, the rubric interviewer takes over that step and
+the decision or critique says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+
+from simulator.critique import Critique, PointResult, QuestionCritique, weighted_score
+from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
+from simulator.interviewers.rubric import RubricInterviewer, critique_question, summarize
+from simulator.interviewers.structured import StructuredChat, Unavailable
+from simulator.prompting import Prompts
+from simulator.questions import Question
+
+# Evidence that reads as an instruction to the grader is never evidence of a skill.
+INSTRUCTION_LIKE = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules?|rubric)\b"
+    r"|\b(full|maximum|top|perfect)\s+(marks|score|points)\b"
+    r"|\b(give|award|grade|score)\b.{0,30}\b(100|full|perfect|maximum)\b"
+    r"|\bsystem prompt\b|\byou are now\b",
+    re.I,
+)
+_QUESTION_IN_STREAM = re.compile(r'"question"\s*:\s*"((?:[^"\\]|\\.)*?\?)')
+_POINT_IN_STREAM = re.compile(r'"point_id"\s*:\s*(null|"((?:[^"\\]|\\.)*)")')
+
+
+def _rubric_lines(q: Question) -> str:
+    return "\n".join(f"  - {p.id} (weight {p.weight:g}): {p.strong}" for p in q.rubric)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9%' ]+", " ", text.lower()).split())
+
+
+def quote_in(quote: str, transcript: str) -> bool:
+    """Whether `quote` stands in `transcript`, ignoring case, punctuation and spacing."""
+    q = _normal(quote)
+    return bool(q) and q in _normal(transcript)
+
+
+def one_question(text: str) -> str:
+    """Keep the first question only: an interviewer never asks two at once."""
+    text = " ".join(text.split())
+    end = text.find("?")
+    return text[: end + 1] if end >= 0 else text
+
+
+def _early_probe(text: str) -> dict | None:
+    """A probe can be spoken once its first question is complete, before the reply ends."""
+    if not re.search(r'"action"\s*:\s*"probe"', text):
+        return None
+    found = _QUESTION_IN_STREAM.search(text)
+    if not found:
+        return None
+    point = _POINT_IN_STREAM.search(text)
+    point_id = point.group(2) if point and point.group(2) is not None else None
+    return {"action": "probe", "point_id": point_id,
+            "question": json.loads(f'"{found.group(1)}"')}
+
+
+@dataclass
+class LLMInterviewer:
+    chat: StructuredChat
+    prompts: Prompts
+    max_follow_ups: int = 2
+    name: str = "openai"
+    fallback: RubricInterviewer = field(default_factory=RubricInterviewer)
+
+    def _messages(self, template: str, **values: str) -> list[dict]:
+        return [{"role": "system", "content": self.prompts.render("persona")},
+                {"role": "user", "content": self.prompts.render(template, **values)}]
+
+    def next_turn(self, record: QuestionRecord) -> FollowUp | MoveOn:
+        last = record.exchanges[-1] if record.exchanges else None
+        if last is None or last.transcript is None or not last.transcript.text.strip():
+            return MoveOn("no answer to follow up on")
+        q = record.question
+        asked = sum(1 for e in record.exchanges if e.kind == "follow_up")
+        messages = self._messages(
+            "follow_up", question=q.text, model_answer=q.model_answer, rubric=_rubric_lines(q),
+            probed=", ".join(sorted(record.probed)) or "none",
+            follow_ups_left=str(max(0, self.max_follow_ups - asked)),
+            transcript=record.answer_text,
+        )
+        try:
+            reply = self.chat.ask(messages, "follow_up", self.prompts.schema("follow_up"),
+                                  early=_early_probe)
+        except Unavailable as exc:
+            decision = self.fallback.next_turn(record)
+            return replace(decision, fallback=f"LLM unavailable ({exc}); rubric interviewer")
+        question = one_question(str(reply.get("question", "")))
+        if reply.get("action") != "probe" or not question:
+            return MoveOn("the interviewer moved on")
+        point_id = reply.get("point_id")
+        if point_id not in {p.id for p in q.rubric}:
+            point_id = None
+        return FollowUp(question, point_id)
+
+    def critique(self, records: list[QuestionRecord]) -> Critique:
+        graded = [self._critique_one(r) for r in records]
+        questions = [q for q, _ in graded]
+        critique = summarize(self.name, questions)
+        # The model's practice advice, weakest question first, topped up from the rubric.
+        practice = [p for q, advice in sorted(graded, key=lambda g: g[0].score) for p in advice]
+        critique.practice_next = list(dict.fromkeys(practice + critique.practice_next))[:3]
+        critique.notes = [f"{q.question_id}: {n}" for q in questions for n in q.notes]
+        return critique
+
+    def _critique_one(self, record: QuestionRecord) -> tuple[QuestionCritique, list[str]]:
+        q = record.question
+        transcript = record.answer_text
+        if not transcript:
+            return critique_question(record), []
+        messages = self._messages("critique", question=q.text, model_answer=q.model_answer,
+                                  rubric=_rubric_lines(q), transcript=transcript)
+        try:
+            reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"))
+        except Unavailable as exc:
+            fallback = critique_question(record)
+            fallback.notes.append(f"The LLM was unavailable ({exc}); the rubric interviewer "
+                                  "graded this question.")
+            return fallback, []
+        return self._from_reply(q, transcript, reply), [p for p in reply["practice"] if p.strip()]
+
+    def _from_reply(self, q: Question, transcript: str, reply: dict) -> QuestionCritique:
+        given = {p["id"]: p for p in reply["points"]}
+        notes: list[str] = []
+        points: list[PointResult] = []
+        for rp in q.rubric:
+            got = given.get(rp.id)
+            if got is None:
+                notes.append(f"The model did not grade {rp.id}; counted as missed.")
+                points.append(PointResult(rp.id, rp.strong, "missed", None, rp.weight))
+                continue
+            status, evidence = got["status"], got.get("evidence")
+            if evidence and not quote_in(evidence, transcript):
+                notes.append(f"Dropped evidence for {rp.id} that is not in the transcript.")
+                evidence = None
+            if evidence and INSTRUCTION_LIKE.search(evidence):
+                notes.append(f"Ignored evidence for {rp.id} that reads as an instruction.")
+                evidence = None
+            if status != "missed" and not evidence:
+                # Credit needs the candidate's own words behind it.
+                status = "missed"
+            points.append(PointResult(rp.id, rp.strong, status, evidence, rp.weight))
+        return QuestionCritique(
+            question_id=q.id, category=q.category, question=q.text,
+            score=weighted_score(points), points=points,
+            strengths=[s for s in reply["strengths"] if s.strip()],
+            to_add=[s for s in reply["gaps"] if s.strip()],
+            model_answer=q.model_answer, answered=True,
+            better_answer=reply["better_answer"].strip(), notes=notes,
+        )

@@ -1,0 +1,219 @@
+"""Structured JSON replies from any OpenAI-compatible chat server, made to survive faults.
+
+Servers differ in how they accept structured output. OpenAI takes a JSON schema; llama.cpp's
+server was seen to answer `{"type": "json_schema", ...}` with HTTP 500 yet accept
+`{"type": "json_object", "schema": ...}`; others know only plain JSON mode or nothing. Each
+refusal moves one step down that ladder, and the step that worked is remembered per server.
+
+Timeouts, 429 and 5xx answers are retried with backoff (by the openai client, and again here
+with the stream); a stream that ends without a finish reason counts as dropped and is retried;
+malformed or off-schema JSON gets one repair request. When all of that fails, `Unavailable` is
+raised and the caller falls back to something that needs no server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+
+MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
+# Words in an error body that show the server refused the response_format, not the request.
+FORMAT_REFUSAL = re.compile(r"response_format|json_schema|json_object|Input should be", re.I)
+
+
+class Unavailable(Exception):
+    """No usable reply after retries; the message says why, without secrets."""
+
+
+class _StillInvalid(Unavailable):
+    """The repaired reply was invalid too: asking again would only repeat that."""
+
+
+class _Dropped(Exception):
+    pass
+
+
+@dataclass
+class ServerMemory:
+    """Which response_format each server accepted, kept in a small JSON file across runs."""
+
+    path: Path | None = None
+    modes: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.path and self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self.modes = {k: v for k, v in data.items() if v in MODES}
+            except (OSError, ValueError, AttributeError):
+                self.modes = {}  # a damaged cache only costs one re-detection
+
+    def get(self, server: str) -> str:
+        return self.modes.get(server, MODES[0])
+
+    def set(self, server: str, mode: str) -> None:
+        with self._lock:
+            self.modes[server] = mode
+            if self.path:
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = self.path.with_suffix(".tmp")
+                    tmp.write_text(json.dumps(self.modes, indent=1), encoding="utf-8")
+                    tmp.replace(self.path)
+                except OSError:
+                    pass  # remembering is an optimisation; the interview goes on
+
+
+def _response_format(mode: str, name: str, schema: dict) -> dict | None:
+    if mode == "json_schema":
+        return {"type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True}}
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": schema}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def _status_error_text(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    return f"{exc} {json.dumps(body) if body is not None else ''}"
+
+
+def parse_json(text: str) -> object:
+    """The JSON object in a reply, tolerating a Markdown code fence around it."""
+    text = text.strip()
+    fenced = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    return json.loads(text)
+
+
+@dataclass
+class StructuredChat:
+    client: object  # openai.OpenAI
+    model: str
+    server: str
+    memory: ServerMemory = field(default_factory=ServerMemory)
+    attempts: int = 3
+    backoff: float = 1.0  # seconds before the 2nd attempt; doubles after
+    sleep: Callable[[float], None] = time.sleep
+    temperature: float = 0.3
+
+    def ask(
+        self,
+        messages: list[dict],
+        name: str,
+        schema: dict,
+        early: Callable[[str], dict | None] | None = None,
+    ) -> dict:
+        """One reply that validates against `schema`, streamed.
+
+        `early` sees the text as it streams and may return a finished result before the reply
+        ends (a follow-up question can be spoken as soon as its first sentence is complete).
+        """
+        import openai
+
+        problems: list[str] = []
+        attempt = 0
+        while attempt < self.attempts:
+            mode = self.memory.get(self.server)
+            try:
+                text, finished_early = self._stream(messages, mode, name, schema, early)
+                if finished_early is not None:
+                    return finished_early
+                if not text.strip():
+                    raise Unavailable("the model sent an empty reply")
+                return self._validated(messages, text, mode, name, schema)
+            except openai.APIStatusError as exc:
+                if exc.status_code in (400, 422, 500) and FORMAT_REFUSAL.search(
+                    _status_error_text(exc)
+                ) and mode != MODES[-1]:
+                    # Not a failed attempt: the server told us what it cannot do.
+                    self.memory.set(self.server, MODES[MODES.index(mode) + 1])
+                    continue
+                if exc.status_code in (401, 403, 404):
+                    raise Unavailable(f"the server refused the request (HTTP "
+                                      f"{exc.status_code})") from None
+                problems.append(f"HTTP {exc.status_code}")
+            except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+                problems.append(type(exc).__name__)
+            except _Dropped:
+                problems.append("the reply stream was cut off")
+            except _StillInvalid:
+                raise
+            except Unavailable as exc:
+                problems.append(str(exc))
+            except Exception as exc:  # a broken stream surfaces as many transport errors
+                problems.append(f"{type(exc).__name__} while reading the reply")
+            attempt += 1
+            if attempt < self.attempts:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+        raise Unavailable("; ".join(dict.fromkeys(problems)) or "no reply")
+
+    def _stream(self, messages, mode, name, schema, early) -> tuple[str, dict | None]:
+        kwargs: dict = {"model": self.model, "messages": messages, "stream": True,
+                        "temperature": self.temperature}
+        fmt = _response_format(mode, name, schema)
+        if fmt is not None:
+            kwargs["response_format"] = fmt
+        stream = self.client.chat.completions.create(**kwargs)  # type: ignore[attr-defined]
+        text = ""
+        finish = None
+        refusal = ""
+        try:
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                text += choice.delta.content or ""
+                refusal += getattr(choice.delta, "refusal", None) or ""
+                if choice.finish_reason:
+                    finish = choice.finish_reason
+                if early is not None and finish is None:
+                    result = early(text)
+                    if result is not None:
+                        return text, result
+        finally:
+            stream.close()
+        if refusal:
+            raise Unavailable("the model refused")
+        if finish is None:
+            raise _Dropped()
+        return text, None
+
+    def _validated(self, messages, text, mode, name, schema) -> dict:
+        try:
+            return self._check(text, schema)
+        except ValueError as first:
+            # One repair: show the model its reply and what was wrong with it.
+            repair = [*messages, {"role": "assistant", "content": text},
+                      {"role": "user", "content":
+                       f"That reply was not valid: {first}. Reply again with only the "
+                       "corrected JSON object."}]
+            fixed, _ = self._stream(repair, mode, name, schema, None)
+            try:
+                return self._check(fixed, schema)
+            except ValueError as second:
+                raise _StillInvalid(f"the model's JSON stayed invalid ({second})") from None
+
+    @staticmethod
+    def _check(text: str, schema: dict) -> dict:
+        try:
+            data = parse_json(text)
+        except ValueError as exc:
+            raise ValueError(f"not JSON ({exc.args[0][:80]})") from None
+        try:
+            jsonschema.validate(data, schema)
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "the reply"
+            raise ValueError(f"{where}: {exc.message[:120]}") from None
+        return data  # type: ignore[return-value]
