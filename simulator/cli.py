@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -35,10 +36,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def _parser() -> Parser:
-    p = Parser(prog="mock-interview",
+    p = Parser(prog="mock-interview", allow_abbrev=False,
                description="Spoken mock interviews for product managers, offline at your desk.")
     p.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    # "--stt" must never be read as a shortening of "--stt-model".
+    sub.add_parser = functools.partial(sub.add_parser, allow_abbrev=False)  # type: ignore
 
     def bank_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--bank", action="append", type=Path, default=[], metavar="PATH",
@@ -114,6 +117,8 @@ def _parser() -> Parser:
     sp.add_argument("file", type=Path)
     sp.add_argument("--json", action="store_true", help="print JSON with word timestamps")
     stt_opt(sp)
+    sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                    help="local faster-whisper (default) or the API's audio.transcriptions")
 
     sp = sub.add_parser("questions", help="list the question bank")
     sp.add_argument("--json", action="store_true", help="print JSON")
@@ -151,7 +156,8 @@ def build_interviewer(args, max_follow_ups: int = 2):
     from simulator.interviewers.structured import ServerMemory, StructuredChat
     from simulator.prompting import load_prompts
 
-    chat = StructuredChat(openai_client(settings), settings.model, settings.server,
+    # Retries are StructuredChat's, so that a refused response_format costs one request.
+    chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
                           ServerMemory(sessions.data_home() / "servers.json"))
     interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
     return interviewer, f"openai ({settings.model} at {settings.server})"
@@ -272,6 +278,7 @@ def cmd_transcribe(args, console: Console) -> int:
 
 def cmd_grade(args, console: Console) -> int:
     question = load_bank(args.bank).get(args.question)
+    interviewer, described = build_interviewer(args)
     if args.file.suffix.lower() == ".txt":
         try:
             transcript = Transcript(args.file.read_text(encoding="utf-8").strip())
@@ -280,7 +287,6 @@ def cmd_grade(args, console: Console) -> int:
     else:
         transcript = _transcribe_file(args, console)
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
-    interviewer, described = build_interviewer(args)
     console.print(f"[dim]Interviewer: {described}[/]")
     with console.status("[dim]Grading…[/]"):
         critique = interviewer.critique([record])

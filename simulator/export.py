@@ -95,7 +95,10 @@ def to_markdown(record: SessionRecord) -> str:
             lines += ["Strengths:", ""] + [f"- {i}" for i in q["strengths"]] + [""]
         if q["to_add"]:
             lines += ["To add:", ""] + [f"- {i}" for i in q["to_add"]] + [""]
+        if q.get("better_answer"):
+            lines += [f"A stronger answer: {q['better_answer']}", ""]
         lines += [f"Model answer direction: {q['model_answer']}", ""]
+        lines += [f"> Note: {n}" for n in q.get("notes", [])] + ([""] if q.get("notes") else [])
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ SCHEMAS = ("follow_up.schema.json", "critique.schema.json")
 class Prompts:
     texts: dict[str, str]
     schemas: dict[str, dict]
-    origin: dict[str, str]  # file name -> where it was read from, for error messages
+    origin: dict[str, str]  # template -> the file it was read from, for error messages
 
     def render(self, name: str, **values: str) -> str:
         try:
@@ -44,19 +44,22 @@ def load_prompts(override: Path | None = None) -> Prompts:
     schemas: dict[str, dict] = {}
     origin: dict[str, str] = {}
     for name in TEMPLATES + SCHEMAS:
+        key = name.removesuffix(".schema.json").removesuffix(".txt")
         mine = override / name if override else None
+        where = str(mine) if mine is not None and mine.is_file() else f"prompts/{name}"
         try:
             if mine is not None and mine.is_file():
-                text, origin[name] = mine.read_text(encoding="utf-8"), str(mine)
+                text = mine.read_text(encoding="utf-8")
             else:
-                text, origin[name] = bundled.joinpath(name).read_text("utf-8"), f"prompts/{name}"
+                text = bundled.joinpath(name).read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{origin.get(name, name)}: cannot read ({exc})") from exc
+            raise UserError(f"{where}: cannot read ({exc})") from exc
         if name.endswith(".json"):
             try:
-                schemas[name.removesuffix(".schema.json")] = json.loads(text)
+                schemas[key] = json.loads(text)
             except ValueError as exc:
-                raise UserError(f"{origin[name]}: not valid JSON: {exc}") from exc
+                raise UserError(f"{where}: not valid JSON: {exc}") from exc
         else:
-            texts[name.removesuffix(".txt")] = text
+            texts[key] = text
+            origin[key] = where
     return Prompts(texts, schemas, origin)

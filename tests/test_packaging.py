@@ -21,7 +21,8 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "questions/pm_execution.toml" in names
     assert "questions/samples/pm_execution_demo.toml" in names
-    assert any(n.startswith("prompts/") for n in names)
+    for name in ("persona.txt", "follow_up.txt", "critique.txt", "critique.schema.json"):
+        assert f"prompts/{name}" in names
     assert not any(n.startswith("tests/") for n in names)
 
     # Installed into a folder of its own (dependencies come from this environment), and run
@@ -33,7 +34,8 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
         check=True, capture_output=True,
     )
     env = {**os.environ, "PYTHONPATH": str(target), "MOCK_INTERVIEW_HOME": str(tmp_path)}
-    code = ("import json, simulator.cli, questions; print(json.dumps(questions.__file__)); "
+    code = ("import json, simulator.cli, questions, simulator.prompting as p; "
+            "print(json.dumps(questions.__file__)); assert p.load_prompts().schema('critique'); "
             "simulator.cli.main(['questions', '--json'])")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                          capture_output=True, text=True, check=True).stdout
