@@ -1,4 +1,4 @@
-"""The interviewer's voice: synthesize, optionally play, and hand back the audio for the record."""
+"""The interviewer's voice: render to audio (kept for the record), then play if wanted."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from audio.tts import Synthesizer
 
 
 class Speaker(Protocol):
-    def say(self, text: str) -> Audio: ...
+    def render(self, text: str) -> Audio: ...
+
+    def play(self, audio: Audio) -> None: ...
 
 
 @dataclass
@@ -19,8 +21,11 @@ class VoiceSpeaker:
     synth: Synthesizer
     playback: bool = True  # False renders only: scripted runs need no speakers
 
-    def say(self, text: str) -> Audio:
-        audio = self.synth.synthesize(text)
+    def render(self, text: str) -> Audio:
+        return self.synth.synthesize(text)
+
+    def play(self, audio: Audio) -> None:
+        # Blocking: the microphone opens only after the interviewer has finished, so the
+        # speakers never leak into an answer.
         if self.playback:
             devices.play(audio)
-        return audio

@@ -5,12 +5,12 @@ Rendering first lets the caller decide whether and when to play, and keep the au
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import shutil
 import subprocess
 import tempfile
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,21 +88,28 @@ class Pyttsx3Synthesizer:
 
     def _render(self, text: str) -> Audio | None:
         try:
-            engine = _pyttsx3_engine()
-            if self.voice:
-                voice_id = find_voice(engine, self.voice)
-                if voice_id:
-                    engine.setProperty("voice", voice_id)
-            engine.setProperty("rate", self.rate)
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "speech.wav"
-                engine.save_to_file(text, str(out))
-                # pyttsx3 prints "Audio saved to ..." on stdout; keep the terminal for the user.
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.runAndWait()
-                return _read_wav(out)
+            with _PYTTSX3_LOCK:
+                return self._render_locked(text)
         except Exception:  # any driver failure means: try again, then fall back
             return None
+
+    def _render_locked(self, text: str) -> Audio | None:
+        engine = _pyttsx3_engine()
+        if self.voice:
+            voice_id = find_voice(engine, self.voice)
+            if voice_id:
+                engine.setProperty("voice", voice_id)
+        engine.setProperty("rate", self.rate)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "speech.wav"
+            engine.save_to_file(text, str(out))
+            engine.runAndWait()
+            return _read_wav(out)
+
+
+# The engine is shared and not thread-safe; the next question may render while an answer
+# is being spoken by another voice.
+_PYTTSX3_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -112,9 +119,17 @@ def _pyttsx3_engine() -> object:
     The espeak driver registers a process-wide callback; engines created per call get
     garbage-collected while that callback still points at them, and late callbacks then fail.
     """
+    import sys
+
     import pyttsx3
 
-    return pyttsx3.init()
+    engine = pyttsx3.init()
+    # The espeak driver prints "Audio saved to ..." for every file. Silence that one module's
+    # print: swapping sys.stdout instead would also swallow what other threads print meanwhile.
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+    return engine
 
 
 def find_voice(engine: object, wanted: str) -> str | None:

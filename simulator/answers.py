@@ -1,6 +1,6 @@
 """Where the candidate's answers come from: the microphone, or files standing in for it.
 
-Every source writes the answer to the session folder itself, so a live answer is on disk
+Every source writes the answer into the session folder itself, so a live answer is on disk
 while it is being spoken, not only once it ends.
 """
 
@@ -9,24 +9,74 @@ from __future__ import annotations
 import select
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from audio.devices import Microphone
+import numpy as np
+
+from audio.feed import PacedAudio
 from audio.pcm import Audio, WavWriter, read_audio, write_wav
-from audio.recorder import RecordPolicy, record
+from audio.recorder import RATE, TurnControl, TurnPolicy, TurnStatus, record_turn
+from audio.streaming import StreamingTranscript
+from audio.stt import Transcriber, Transcript
 from audio.tts import Synthesizer
+from simulator import phrases
 from simulator.errors import UserError
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"}
 TEXT_SUFFIXES = {".txt"}
 
 
+class AnswerListener(Protocol):
+    """Told when the candidate falls silent with the transcript up to date, and when they go
+    on, so that the next turn can be prepared during the trailing silence."""
+
+    def paused(self, transcript: Transcript) -> None: ...
+
+    def resumed(self) -> None: ...
+
+
+@dataclass
+class AnswerRequest:
+    question_id: str
+    dest: Path  # where the answer's WAV goes
+    time_limit: float | None = None  # soft limit, in seconds
+    listener: AnswerListener | None = None
+
+
+@dataclass
+class Answer:
+    audio: Audio
+    transcript: Transcript | None = None  # set when it was transcribed while recorded
+    ended_by: str = "file"  # file, silence, grace, time_limit, enter, phrase, source_end
+    # time.monotonic() marks, for answers recorded as a live turn:
+    speech_ended: float | None = None
+    turn_end: float | None = None
+    transcript_ready: float | None = None
+
+
 class AnswerSource(Protocol):
-    def record_answer(self, question_id: str, dest: Path) -> Audio | None:
-        """The answer, also written to `dest` as a WAV; None when the candidate passes."""
+    def record_answer(self, request: AnswerRequest) -> Answer | None:
+        """The answer, also written to `request.dest`; None when the candidate passes."""
+        ...
+
+
+class ChunkSource(Protocol):
+    def chunks(self, control: TurnControl) -> Iterator[np.ndarray]: ...
+
+
+class TurnView(Protocol):
+    """A live display of the answer in progress."""
+
+    def status(self, status: TurnStatus) -> None: ...
+
+    def transcript(self, text: str) -> None: ...
+
+    def close(self) -> None:
+        """The answer has ended."""
         ...
 
 
@@ -56,22 +106,122 @@ def answer_audio(path: Path, synth: Synthesizer) -> Audio:
     return read_audio(path)
 
 
+def _wait_for_enter(control: TurnControl) -> None:
+    """End the turn when the user presses Enter; give up once the turn has ended."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return
+    while not control.is_set():
+        ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+        if ready:
+            sys.stdin.readline()
+            control.end("enter")
+
+
+@dataclass
+class LiveAnswers:
+    """Answers taken as live turns: VAD turn-taking, streaming transcription, Enter to finish.
+
+    `sources` gives the chunk source for each answer: the microphone, or a recording fed at
+    its real pace; None means the candidate passes.
+    """
+
+    sources: Callable[[AnswerRequest], ChunkSource | None]
+    transcriber: Transcriber
+    policy: TurnPolicy = field(default_factory=TurnPolicy)
+    view: TurnView | None = None
+    enter_ends: bool = True
+
+    def record_answer(self, request: AnswerRequest) -> Answer | None:
+        source = self.sources(request)
+        if source is None:
+            return None
+        control = TurnControl()
+        policy = replace(self.policy, time_limit=request.time_limit or self.policy.time_limit)
+        started = time.monotonic()
+        silent = threading.Event()
+        listener, view = request.listener, self.view
+
+        def updated(t: Transcript) -> None:
+            if view is not None:
+                view.transcript(t.text)
+            if phrases.ends_with_closing(t.text):
+                control.end("phrase")
+            elif listener is not None and silent.is_set() and stream.pending == 0:
+                listener.paused(t)
+
+        def went_silent() -> None:
+            silent.set()
+
+        def spoke_again() -> None:
+            silent.clear()
+            if listener is not None:
+                listener.resumed()
+
+        stream = StreamingTranscript(self.transcriber, on_update=updated)
+        if self.enter_ends:
+            threading.Thread(target=_wait_for_enter, args=(control,), daemon=True).start()
+        try:
+            with WavWriter(request.dest, RATE) as sink:
+                result = record_turn(
+                    source.chunks(control), policy, control, sink=sink, on_segment=stream.add,
+                    on_status=view.status if view is not None else None,
+                    on_silence=went_silent, on_speech=spoke_again,
+                )
+        finally:
+            control.end("stopped")
+            if view is not None:
+                view.close()
+        transcript = stream.finish(result.audio.duration)
+        return Answer(
+            audio=result.audio,
+            transcript=transcript,
+            ended_by=result.ended_by,
+            speech_ended=None if result.speech_ended is None
+            else started + result.speech_ended,
+            turn_end=result.ended_at,
+            transcript_ready=time.monotonic(),
+        )
+
+
 @dataclass
 class ScriptedAnswers:
-    """Each interviewer turn takes the next file; when they run out, the candidate passes."""
+    """Each interviewer turn takes the next file; when they run out, the candidate passes.
+
+    With `live` set, each file is fed at its real pace through the same turn-taking and
+    streaming path a microphone uses (`--pace realtime`); otherwise it is taken at once.
+    """
 
     files: list[Path]
     synth: Synthesizer
+    live: LiveAnswers | None = None
     _next: int = field(default=0, init=False)
 
-    def record_answer(self, question_id: str, dest: Path) -> Audio | None:
+    def _next_audio(self) -> Audio | None:
         if self._next >= len(self.files):
             return None
         path = self.files[self._next]
         self._next += 1
-        audio = answer_audio(path, self.synth)
-        write_wav(dest, audio)
-        return audio
+        return answer_audio(path, self.synth)
+
+    def record_answer(self, request: AnswerRequest) -> Answer | None:
+        if self.live is not None:
+            return self.live.record_answer(request)
+        audio = self._next_audio()
+        if audio is None:
+            return None
+        write_wav(request.dest, audio)
+        return Answer(audio)
+
+    def paced(self, transcriber: Transcriber, policy: TurnPolicy,
+              view: TurnView | None = None) -> ScriptedAnswers:
+        """Feed the files in real time through live turn-taking."""
+
+        def source(_request: AnswerRequest) -> ChunkSource | None:
+            audio = self._next_audio()
+            return None if audio is None else PacedAudio(audio)
+
+        self.live = LiveAnswers(source, transcriber, policy, view, enter_ends=False)
+        return self
 
 
 @dataclass
@@ -82,47 +232,12 @@ class ScriptedByQuestion:
     synth: Synthesizer
     _used: dict[str, int] = field(default_factory=dict, init=False)
 
-    def record_answer(self, question_id: str, dest: Path) -> Audio | None:
-        n = self._used.get(question_id, 0)
-        queue = self.texts.get(question_id, [])
+    def record_answer(self, request: AnswerRequest) -> Answer | None:
+        n = self._used.get(request.question_id, 0)
+        queue = self.texts.get(request.question_id, [])
         if n >= len(queue):
             return None
-        self._used[question_id] = n + 1
+        self._used[request.question_id] = n + 1
         audio = self.synth.synthesize(queue[n])
-        write_wav(dest, audio)
-        return audio
-
-
-def _wait_for_enter(stop: threading.Event) -> None:
-    """Set `stop` when the user presses Enter; give up quietly once `stop` is set otherwise."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return
-    while not stop.is_set():
-        ready, _, _ = select.select([sys.stdin], [], [], 0.2)
-        if ready:
-            sys.stdin.readline()
-            stop.set()
-
-
-@dataclass
-class MicrophoneAnswers:
-    """Live answers: recording ends on Enter, or when the candidate has gone quiet."""
-
-    microphone: Microphone
-    policy: RecordPolicy
-    on_level: Callable[[float, float], None] | None = None
-
-    def record_answer(self, question_id: str, dest: Path) -> Audio | None:
-        stop = threading.Event()
-        keys = threading.Thread(target=_wait_for_enter, args=(stop,), daemon=True)
-        keys.start()
-        try:
-            with WavWriter(dest, self.microphone.rate) as sink:
-                audio = record(
-                    self.microphone.chunks(stop), self.microphone.rate, self.policy, stop,
-                    sink=sink, on_level=self.on_level,
-                )
-        finally:
-            stop.set()
-            keys.join(timeout=1)
-        return audio
+        write_wav(request.dest, audio)
+        return Answer(audio)

@@ -86,8 +86,13 @@ def _parser() -> Parser:
     sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
                     help="answer from files instead of the microphone: audio as it is, "
                          ".txt spoken by TTS; one file per interviewer turn")
-    sp.add_argument("--silence-timeout", type=float, default=8.0, metavar="SECONDS",
-                    help="end a live answer after this much silence (default: 8)")
+    sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
+                    help="silence allowed before your first word (default: 15)")
+    sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
+                    help="trailing silence that ends an answer (default: 3)")
+    sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
+                    help="with --answers: take each file at once (default), or feed it in real "
+                         "time through live turn-taking and streaming transcription")
     sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
                     help="play the interviewer through the speakers "
                          "(default: on when answering live, off with --answers)")
@@ -126,6 +131,14 @@ def _parser() -> Parser:
 
     sp = sub.add_parser("sessions", help="list saved sessions")
     sp.add_argument("--json", action="store_true", help="print JSON")
+
+    sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
+                                       "and API")
+    sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
+    sp.add_argument("--mic-seconds", type=float, default=3.0, metavar="SECONDS",
+                    help="length of the microphone level test (default: 3)")
+    stt_opt(sp)
+    voice_opts(sp)
 
     sp = sub.add_parser("export", help="write a session's transcript and feedback")
     sp.add_argument("session", help="session id or folder")
@@ -186,15 +199,14 @@ def build_voice(args):
     return Pyttsx3Synthesizer(args.voice, args.rate)
 
 
-def _run_interview(args, console: Console, bank_questions, answers, live: bool,
-                   mode: str, speak: bool) -> int:
+def _run_interview(args, console: Console, bank_questions, answers, transcriber,
+                   live: bool, mode: str, speak: bool) -> int:
     from audio.speaker import VoiceSpeaker
     from simulator.display import ConsoleDisplay, show_critique
     from simulator.engine import Interview
 
     max_follow_ups = getattr(args, "max_follow_ups", 2)
     interviewer, described = build_interviewer(args, max_follow_ups)
-    transcriber = build_transcriber(args)
     with console.status("[dim]Loading the speech model…[/]"):
         transcriber.load()
     session = sessions.Session.create()
@@ -225,24 +237,31 @@ def _run_interview(args, console: Console, bank_questions, answers, live: bool,
 
 def cmd_practice(args, console: Console) -> int:
     from audio.devices import Microphone
-    from audio.recorder import RecordPolicy
-    from simulator.answers import MicrophoneAnswers, ScriptedAnswers, check_answer_files
+    from audio.recorder import TurnPolicy
+    from simulator.answers import LiveAnswers, ScriptedAnswers, check_answer_files
+    from simulator.display import TerminalTurnView
 
     if args.max_follow_ups < 0:
         raise UserError("--max-follow-ups cannot be negative")
-    if args.silence_timeout <= 0:
-        raise UserError("--silence-timeout must be above 0")
+    if args.thinking_grace <= 0 or args.end_silence <= 0:
+        raise UserError("--thinking-grace and --end-silence must be above 0")
+    if args.pace == "realtime" and not args.answers:
+        raise UserError("--pace realtime needs --answers")
     questions = load_bank(args.bank).select(args.question, args.category, args.questions)
+    policy = TurnPolicy(thinking_grace=args.thinking_grace, end_silence=args.end_silence)
+    transcriber = build_transcriber(args)
+    view = TerminalTurnView(console) if console.is_terminal else None
     live = not args.answers
     if live:
-        answers = MicrophoneAnswers(
-            Microphone(), RecordPolicy(silence_timeout=args.silence_timeout)
-        )
+        answers = LiveAnswers(lambda _request: Microphone(), transcriber, policy, view)
     else:
         answers = ScriptedAnswers(check_answer_files(args.answers),
                                   Pyttsx3Synthesizer(CANDIDATE_VOICE))
+        if args.pace == "realtime":
+            answers.paced(transcriber, policy, view)
     speak = live if args.speak is None else args.speak
-    return _run_interview(args, console, questions, answers, live, "practice", speak)
+    return _run_interview(args, console, questions, answers, transcriber, live, "practice",
+                          speak)
 
 
 def cmd_demo(args, console: Console) -> int:
@@ -255,7 +274,8 @@ def cmd_demo(args, console: Console) -> int:
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
                   "(a second synthetic voice), transcribed by Whisper and graded offline.")
     answers = ScriptedByQuestion(data["answers"], Pyttsx3Synthesizer(CANDIDATE_VOICE))
-    return _run_interview(args, console, questions, answers, False, "demo", args.speak)
+    return _run_interview(args, console, questions, answers, build_transcriber(args), False,
+                          "demo", args.speak)
 
 
 def _transcribe_file(args, console: Console) -> Transcript:
@@ -359,10 +379,51 @@ def cmd_export(args, console: Console) -> int:
     return 0
 
 
+def cmd_doctor(args, console: Console) -> int:
+    from audio.speaker import VoiceSpeaker
+    from audio.tts import list_voices
+    from simulator import doctor
+
+    if args.voices:
+        for voice_id, name in list_voices():
+            console.print(f"{voice_id:28} {escape(name)}")
+        return 0
+    speaker = VoiceSpeaker(Pyttsx3Synthesizer(args.voice, args.rate), playback=True)
+
+    def say(text: str):
+        audio = speaker.render(text)
+        speaker.play(audio)
+        return audio
+
+    settings = api_settings()
+    steps = [
+        ("Checking audio devices", doctor.check_devices),
+        (f"Microphone test: say something for {args.mic_seconds:g} seconds",
+         lambda: doctor.check_microphone(args.mic_seconds)),
+        ("Speaking one line", lambda: doctor.check_voice(say)),
+        ("Loading the speech model", lambda: doctor.check_speech_model(WhisperTranscriber(
+            args.stt_model))),
+        ("Checking the API", lambda: doctor.check_api(settings, openai_client(
+            settings, max_retries=0) if settings.configured else None)),
+    ]
+    failed = 0
+    for title, run in steps:
+        with console.status(f"[dim]{title}…[/]"):
+            check = run()
+        mark = ("[green]ok[/]" if check.ok else
+                "[yellow]warning[/]" if check.warning else "[red]failed[/]")
+        console.print(f"{mark:>20}  [bold]{check.name}[/]: {escape(check.detail)}")
+        if check.fix and not check.ok:
+            console.print(f"{'':>9}fix: {escape(check.fix)}")
+        failed += not check.ok and not check.warning
+    console.print("All set." if not failed else f"{failed} check(s) failed.")
+    return 1 if failed else 0
+
+
 COMMANDS = {
     "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
     "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
-    "export": cmd_export,
+    "export": cmd_export, "doctor": cmd_doctor,
 }
 
 

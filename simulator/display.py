@@ -5,9 +5,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
+
+from audio.recorder import TurnStatus
 
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missed": "red"}
 
@@ -26,9 +30,9 @@ class ConsoleDisplay:
             c.print(f"[dim]Interviewer: {event.get('interviewer_detail', event['interviewer'])}"
                     f" · speech model: {event.get('stt_model')}[/]")
         elif kind == "interviewer_said":
-            label = "Interviewer (follow-up)" if event.get("kind") == "follow_up" else "Interviewer"
+            label = {"follow_up": "Interviewer (follow-up)"}.get(event.get("kind"), "Interviewer")
             c.print(f"\n[bold cyan]{label}:[/] {escape(event['text'])}")
-            if self.live and event.get("kind") in ("question", "follow_up"):
+            if self.live and event.get("kind") in ("question", "follow_up", "repeat", "nudge"):
                 c.print("[dim]Answer out loud. Press Enter when you have finished.[/]")
         elif kind == "answer_transcribed":
             text = event["transcript"].get("text") or "(nothing was heard)"
@@ -42,6 +46,52 @@ class ConsoleDisplay:
     def working(self, text: str) -> Iterator[None]:
         with self.console.status(f"[dim]{text}…[/]"):
             yield
+
+
+class TerminalTurnView:
+    """The answer in progress: input level, elapsed time, the end-of-turn countdown and the
+    transcript so far, redrawn in place."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self._live: Live | None = None
+        self._status: TurnStatus | None = None
+        self._text = ""
+
+    def _render(self) -> Group:
+        s = self._status
+        if s is None:
+            return Group(Text("Listening…", style="dim"))
+        bars = min(20, int(s.level * 200))
+        meter = Text("▮" * bars + "▯" * (20 - bars), style="green" if s.speaking else "dim")
+        line = Text.assemble(("● REC ", "bold red"), meter, f"  {s.elapsed:5.1f} s")
+        if s.silence_left is not None:
+            line.append(f"  ending in {s.silence_left:.0f} s (keep talking to continue, "
+                        "Enter to finish)", style="yellow")
+        elif not s.heard_speech:
+            line.append("  take your time; press Enter when you have finished", style="dim")
+        return Group(line, Text(self._text, style="green"))
+
+    def _refresh(self) -> None:
+        if self._live is None:
+            self._live = Live(self._render(), console=self.console, refresh_per_second=8,
+                              transient=True)
+            self._live.start()
+        else:
+            self._live.update(self._render())
+
+    def status(self, status: TurnStatus) -> None:
+        self._status = status
+        self._refresh()
+
+    def transcript(self, text: str) -> None:
+        self._text = text
+        self._refresh()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+        self._live, self._status, self._text = None, None, ""
 
 
 def show_critique(console: Console, critique: dict) -> None:

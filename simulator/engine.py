@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from audio.pcm import Audio
 from audio.speaker import Speaker
-from audio.stt import Transcriber
-from simulator.answers import AnswerSource
+from audio.stt import Transcriber, Transcript
+from simulator import phrases
+from simulator.answers import Answer, AnswerRequest, AnswerSource
 from simulator.critique import Critique
-from simulator.interviewers import Exchange, FollowUp, Interviewer, QuestionRecord
+from simulator.interviewers import Exchange, FollowUp, Interviewer, MoveOn, QuestionRecord
 from simulator.questions import Question
 from simulator.session import Session
 
@@ -47,6 +52,73 @@ def greeting(questions: list[Question]) -> str:
 
 
 CLOSING = "That's all from me. Thank you, I'll put your feedback together now."
+NUDGE = "Take your time. Whenever you're ready, go ahead."
+WRAP_UP = "Let me stop you there, thank you."
+SKIPPED = "No problem, let's move on."
+# The soft limit on an answer, as a multiple of the question's target length.
+TIME_LIMIT_FACTOR = 1.5
+MAX_REPEATS = 2
+
+
+def wall_time(mono: float) -> str:
+    """A time.monotonic() mark as a UTC wall-clock time."""
+    delta = timedelta(seconds=time.monotonic() - mono)
+    return (datetime.now(UTC) - delta).isoformat(timespec="milliseconds")
+
+
+class Speculation:
+    """The next turn, prepared while the candidate's trailing silence runs.
+
+    When the candidate pauses with the transcript up to date, the interviewer's decision (and
+    a follow-up's audio) is worked out in the background; if they speak again it is thrown
+    away. At the end of the turn it is used only if the final transcript is the one it saw.
+    """
+
+    def __init__(self, interview: Interview, record: QuestionRecord):
+        self._interview = interview
+        self._record = record
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._result: tuple[str, FollowUp | MoveOn, Audio | None] | None = None
+        self._job: threading.Thread | None = None
+
+    def paused(self, transcript: Transcript) -> None:
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            self._result = None
+        job = threading.Thread(target=self._prepare, args=(generation, transcript), daemon=True)
+        self._job = job
+        job.start()
+
+    def resumed(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._result = None
+
+    def _prepare(self, generation: int, transcript: Transcript) -> None:
+        last = self._record.exchanges[-1]
+        draft = QuestionRecord(self._record.question,
+                               [*self._record.exchanges[:-1], replace(last, transcript=transcript)])
+        try:
+            decision = self._interview.interviewer.next_turn(draft)
+            audio = (self._interview.render(decision.text)
+                     if isinstance(decision, FollowUp) else None)
+        except Exception:
+            return  # the turn is decided again the ordinary way
+        with self._lock:
+            if generation == self._generation:
+                self._result = (transcript.text, decision, audio)
+
+    def take(self, final_text: str, wait: float = 5.0) -> tuple[FollowUp | MoveOn,
+                                                                Audio | None] | None:
+        job = self._job
+        if job is not None:
+            job.join(timeout=wait)
+        with self._lock:
+            if self._result is not None and self._result[0] == final_text:
+                return self._result[1], self._result[2]
+        return None
 
 
 @dataclass
@@ -60,6 +132,8 @@ class Interview:
     display: Display = field(default_factory=QuietDisplay)
     max_follow_ups: int = 2
     settings: dict = field(default_factory=dict)  # recorded in session_started
+    _rendered: dict[str, Audio] = field(default_factory=dict, init=False)
+    _pending_timing: dict | None = field(default=None, init=False)
 
     def emit(self, type_: str, **fields: object) -> dict:
         event = self.session.log(type_, **fields)
@@ -80,7 +154,11 @@ class Interview:
             **self.settings,
         )
         self.say("greeting", greeting(self.questions), "greeting.wav")
-        records = [self.ask(i, q) for i, q in enumerate(self.questions, 1)]
+        records = []
+        for i, q in enumerate(self.questions, 1):
+            upcoming = self.questions[i].text if i < len(self.questions) else CLOSING
+            self.prefetch(upcoming)
+            records.append(self.ask(i, q))
         self.say("closing", CLOSING, "closing.wav")
         with self.display.working("Writing your critique"):
             critique = self.interviewer.critique(records)
@@ -88,38 +166,74 @@ class Interview:
         self.emit("session_finished", overall_score=critique.overall_score)
         return critique
 
-    def say(self, kind: str, text: str, audio_name: str, **fields: object) -> None:
-        with self.display.working("Interviewer speaking"):
-            audio = self.speaker.say(text)
+    # --- speaking ------------------------------------------------------------------------
+
+    def render(self, text: str) -> Audio:
+        cached = self._rendered.pop(text, None)
+        return cached if cached is not None else self.speaker.render(text)
+
+    def prefetch(self, text: str) -> None:
+        """Render what the interviewer will say next while the candidate talks."""
+
+        def work() -> None:
+            with contextlib.suppress(Exception):  # rendered again when needed
+                self._rendered.setdefault(text, self.speaker.render(text))
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def say(self, kind: str, text: str, audio_name: str, audio: Audio | None = None,
+            **fields: object) -> None:
+        if audio is None:
+            with self.display.working("Interviewer speaking"):
+                audio = self.render(text)
         self.session.save_audio(audio_name, audio)
         self.emit("interviewer_said", kind=kind, text=text, audio=audio_name,
                   duration=round(audio.duration, 3), **fields)
+        self._reply_started()
+        self.speaker.play(audio)
+
+    def _reply_started(self) -> None:
+        """The first interviewer audio after an answer closes that answer's timing record."""
+        timing, self._pending_timing = self._pending_timing, None
+        if timing is None:
+            return
+        started = time.monotonic()
+        marks = timing.pop("_marks")
+        self.emit("answer_timing", **timing,
+                  speech_ended=wall_time(marks["speech_ended"]) if marks["speech_ended"] else None,
+                  turn_end_detected=wall_time(marks["turn_end"]),
+                  transcript_ready=wall_time(marks["transcript_ready"]),
+                  reply_started=wall_time(started),
+                  turn_end_to_reply_s=round(started - marks["turn_end"], 4))
+
+    # --- one question ------------------------------------------------------------------
 
     def ask(self, index: int, q: Question) -> QuestionRecord:
         record = QuestionRecord(q)
         prompt, kind, point_id = q.text, "question", None
+        prepared: Audio | None = None
         for turn in range(self.max_follow_ups + 1):
-            stem = f"q{index:02d}-t{turn}"
             where = {"question_id": q.id, "turn": turn}
-            self.say(kind, prompt, f"{stem}-interviewer.wav", point_id=point_id, **where)
+            self.say(kind, prompt, f"q{index:02d}-t{turn}-interviewer.wav", audio=prepared,
+                     point_id=point_id, **where)
             exchange = Exchange(prompt, kind, None, point_id)
             record.exchanges.append(exchange)
-
-            answer_name = f"{stem}-candidate.wav"
-            answer = self.answers.record_answer(q.id, self.session.audio_path(answer_name))
-            if answer is None or answer.duration == 0:
-                self.emit("answer_passed", **where)
+            speculation = Speculation(self, record)
+            answer, passed = self.listen(index, turn, q, prompt, speculation)
+            if answer is None:
+                self.emit("answer_passed", reason=passed, **where)
                 break
-            self.emit("answer_recorded", audio=answer_name,
-                      duration=round(answer.duration, 3), **where)
-            with self.display.working("Transcribing your answer"):
-                exchange.transcript = self.transcriber.transcribe(answer)
-            self.emit("answer_transcribed", transcript=exchange.transcript.to_dict(), **where)
+            exchange.transcript = answer.transcript
 
             if turn == self.max_follow_ups:
                 break
-            with self.display.working("Interviewer thinking"):
-                decision = self.interviewer.next_turn(record)
+            ready = speculation.take(answer.transcript.text) if answer.turn_end else None
+            if ready is not None:
+                decision, prepared = ready
+            else:
+                with self.display.working("Interviewer thinking"):
+                    decision = self.interviewer.next_turn(record)
+                prepared = None
             said = {**where, "fallback": decision.fallback} if decision.fallback else where
             if not isinstance(decision, FollowUp):
                 self.emit("interviewer_decided", decision="move_on", reason=decision.reason,
@@ -129,3 +243,51 @@ class Interview:
                       **said)
             prompt, kind, point_id = decision.text, "follow_up", decision.point_id
         return record
+
+    def listen(self, index: int, turn: int, q: Question, prompt: str,
+               speculation: Speculation) -> tuple[Answer | None, str]:
+        """One answer, after any nudge or repeat; or None and why the candidate passed."""
+        where = {"question_id": q.id, "turn": turn}
+        nudged = False
+        repeats = 0
+        for attempt in range(MAX_REPEATS + 3):
+            suffix = f"-{attempt}" if attempt else ""
+            name = f"q{index:02d}-t{turn}-candidate{suffix}.wav"
+            answer = self.answers.record_answer(AnswerRequest(
+                q.id, self.session.audio_path(name),
+                time_limit=q.target_seconds * TIME_LIMIT_FACTOR, listener=speculation))
+            if answer is None or answer.audio.duration == 0:
+                return None, "no answer"
+            self.emit("answer_recorded", audio=name, duration=round(answer.audio.duration, 3),
+                      ended_by=answer.ended_by, **where)
+            if answer.ended_by == "grace":  # silence from start to end
+                if nudged:
+                    self.say("skip", SKIPPED, f"q{index:02d}-t{turn}-skip.wav", **where)
+                    return None, "silence"
+                nudged = True
+                self.say("nudge", NUDGE, f"q{index:02d}-t{turn}-nudge.wav", **where)
+                continue
+            transcript = answer.transcript
+            if transcript is None:
+                with self.display.working("Transcribing your answer"):
+                    transcript = self.transcriber.transcribe(answer.audio)
+            request = phrases.request_in(transcript.text)
+            if request == "repeat" and repeats < MAX_REPEATS:
+                repeats += 1
+                self.emit("candidate_request", request="repeat", text=transcript.text, **where)
+                self.say("repeat", prompt, f"q{index:02d}-t{turn}-repeat{repeats}.wav", **where)
+                continue
+            if request == "skip":
+                self.emit("candidate_request", request="skip", text=transcript.text, **where)
+                self.say("skip", SKIPPED, f"q{index:02d}-t{turn}-skip.wav", **where)
+                return None, "skipped"
+            answer.transcript = phrases.strip_closing(transcript)
+            self.emit("answer_transcribed", transcript=answer.transcript.to_dict(), **where)
+            if answer.turn_end is not None:
+                self._pending_timing = {**where, "_marks": {
+                    "speech_ended": answer.speech_ended, "turn_end": answer.turn_end,
+                    "transcript_ready": answer.transcript_ready or time.monotonic()}}
+            if answer.ended_by == "time_limit":
+                self.say("wrap_up", WRAP_UP, f"q{index:02d}-t{turn}-wrap-up.wav", **where)
+            return answer, ""
+        return None, "no answer"

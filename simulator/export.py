@@ -39,13 +39,23 @@ def document(record: SessionRecord) -> dict:
                 "answer_audio": t.answer_audio,
                 "answer_duration": t.answer_duration,
                 "passed": t.passed,
-                "answer": t.transcript.to_dict() if t.transcript else None,
+                "answer": _answer(t),
+                "timing": t.timing,
             }
             for t in turns(record)
         ],
         "critique": record.critique,
         "warnings": record.warnings,
     }
+
+
+def _answer(t) -> dict | None:
+    if t.transcript is None:
+        return None
+    answer = t.transcript.to_dict()
+    if t.timing:
+        answer["turn_end_to_reply_s"] = t.timing["turn_end_to_reply_s"]
+    return answer
 
 
 def to_json(record: SessionRecord) -> str:

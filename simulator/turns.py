@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from audio.stt import Transcript
 from simulator.session import SessionRecord
 
+TIMING_KEYS = ("speech_ended", "turn_end_detected", "transcript_ready", "reply_started",
+               "turn_end_to_reply_s")
+
+
+# What the interviewer says that waits for an answer; a wrap-up or a skip does not.
+ANSWERED_KINDS = ("question", "follow_up", "repeat", "nudge")
+
 
 @dataclass
 class Turn:
@@ -20,6 +27,7 @@ class Turn:
     answer_duration: float | None = None
     transcript: Transcript | None = None
     passed: bool = False
+    timing: dict | None = None  # live answers: speech end, end of turn, transcript, reply
 
 
 def turns(record: SessionRecord) -> list[Turn]:
@@ -32,7 +40,7 @@ def turns(record: SessionRecord) -> list[Turn]:
             turn = Turn(e.get("kind", ""), e.get("text", ""), e.get("t", ""), e.get("audio"),
                         e.get("question_id"), e.get("turn"))
             out.append(turn)
-            if turn.question_id is not None:
+            if turn.kind in ANSWERED_KINDS:
                 by_key[key] = turn
         elif key in by_key:
             turn = by_key[key]
@@ -43,4 +51,6 @@ def turns(record: SessionRecord) -> list[Turn]:
                 turn.transcript = Transcript.from_dict(e.get("transcript", {}))
             elif kind == "answer_passed":
                 turn.passed = True
+            elif kind == "answer_timing":
+                turn.timing = {k: e.get(k) for k in TIMING_KEYS}
     return out

@@ -60,6 +60,14 @@ class FakeOpenAI:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path.endswith("/models"):
+                    self.send_json(200, {"object": "list", "data": [
+                        {"id": "test-model", "object": "model", "created": 0,
+                         "owned_by": "tests"}]})
+                else:
+                    self.send_json(404, {"error": {"message": "no such endpoint"}})
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fake.headers.append(dict(self.headers))

@@ -60,7 +60,7 @@ def test_practice_from_text_and_audio_files(cli, home, tmp_path, speech, answers
     # The vague first answer draws a follow-up, which takes the audio file; the files then
     # run out and the second question is passed.
     assert out.stdout.count("Interviewer (follow-up)") == 1
-    assert "(passed)" in out.stdout
+    assert "(passed)" in out.stdout, out.stdout
     doc = json.loads(cli("export", json.loads(cli("sessions", "--json").stdout)[0]["id"],
                          "--format", "json").stdout)
     kinds = [(t["kind"], t["passed"]) for t in doc["turns"]]

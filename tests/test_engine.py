@@ -7,6 +7,7 @@ import numpy as np
 from audio.pcm import Audio, write_wav
 from audio.stt import Transcript
 from simulator import session as sessions
+from simulator.answers import Answer
 from simulator.engine import Interview
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.questions import load_bank
@@ -16,8 +17,11 @@ BANK = load_bank()
 
 
 class SilentSpeaker:
-    def say(self, text: str) -> Audio:
+    def render(self, text: str) -> Audio:
         return Audio(np.zeros(1600, dtype=np.float32), 16000)
+
+    def play(self, audio: Audio) -> None:
+        pass
 
 
 @dataclass
@@ -27,13 +31,13 @@ class TextAnswers:
     texts: list[str]
     given: list[str] = field(default_factory=list)
 
-    def record_answer(self, question_id, dest):
+    def record_answer(self, request):
         if len(self.given) == len(self.texts):
             return None
         self.given.append(self.texts[len(self.given)])
         audio = Audio(np.full(1600 * len(self.given), 0.1, dtype=np.float32), 16000)
-        write_wav(dest, audio)
-        return audio
+        write_wav(request.dest, audio)
+        return Answer(audio)
 
 
 @dataclass
