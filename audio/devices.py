@@ -63,6 +63,12 @@ def describe_devices() -> str:
     return "; ".join(f"{d.index}: {d.name} ({d.inputs} in, {d.outputs} out)" for d in devices)
 
 
+def require(kind: str, device: int | str | None = None) -> None:
+    """Raise DeviceError, listing the devices there are, unless `kind` ("input" or "output")
+    can be opened."""
+    _check(kind, device)
+
+
 def _check(kind: str, device: int | str | None) -> None:
     sd = _sd()
     try:

@@ -5,6 +5,7 @@ Rendering first lets the caller decide whether and when to play, and keep the au
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import shutil
@@ -124,6 +125,8 @@ def _pyttsx3_engine() -> object:
     import pyttsx3
 
     engine = pyttsx3.init()
+    # Let the engine go while the interpreter is still whole; its destructor fails at shutdown.
+    atexit.register(_pyttsx3_engine.cache_clear)
     # The espeak driver prints "Audio saved to ..." for every file. Silence that one module's
     # print: swapping sys.stdout instead would also swallow what other threads print meanwhile.
     driver = sys.modules.get("pyttsx3.drivers.espeak")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import functools
 import json
 import os
+import signal
 import sys
 import tomllib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from simulator.errors import UserError
 from simulator.interviewers import Exchange, QuestionRecord
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.questions import Bank, load_bank
+from simulator.resume import ResumePoint, resume_point
 
 INTERVIEWER_VOICE = "en-us"
 CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
@@ -50,6 +55,21 @@ def _parser() -> Parser:
     def stt_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--stt-model", metavar="MODEL",
                         help="faster-whisper model name or local folder (default: bundled tiny.en)")
+
+    def answer_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
+                        help="answer from files instead of the microphone: audio as it is, "
+                             ".txt spoken by TTS; one file per interviewer turn")
+        sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
+                        help="silence allowed before your first word (default: 15)")
+        sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
+                        help="trailing silence that ends an answer (default: 3)")
+        sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
+                        help="with --answers: take each file at once (default), or feed it in "
+                             "real time through live turn-taking and streaming transcription")
+        sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
+                        help="play the interviewer through the speakers "
+                             "(default: on when answering live, off with --answers)")
 
     def interviewer_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--interviewer", choices=("auto", "rubric", "openai"), default="auto",
@@ -83,19 +103,16 @@ def _parser() -> Parser:
     bank_opt(sp)
     sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
                     help="follow-up questions per question at most (default: 2)")
-    sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
-                    help="answer from files instead of the microphone: audio as it is, "
-                         ".txt spoken by TTS; one file per interviewer turn")
-    sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
-                    help="silence allowed before your first word (default: 15)")
-    sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
-                    help="trailing silence that ends an answer (default: 3)")
-    sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
-                    help="with --answers: take each file at once (default), or feed it in real "
-                         "time through live turn-taking and streaming transcription")
-    sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
-                    help="play the interviewer through the speakers "
-                         "(default: on when answering live, off with --answers)")
+    answer_opts(sp)
+    stt_opt(sp)
+    voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
+
+    sp = sub.add_parser("resume", help="carry on with an interrupted session")
+    sp.add_argument("session", help="session id or folder")
+    bank_opt(sp)
+    answer_opts(sp)
     stt_opt(sp)
     voice_opts(sp)
     interviewer_opts(sp)
@@ -200,16 +217,20 @@ def build_voice(args):
 
 
 def _run_interview(args, console: Console, bank_questions, answers, transcriber,
-                   live: bool, mode: str, speak: bool) -> int:
+                   live: bool, mode: str, speak: bool, resume_from=None) -> int:
     from audio.speaker import VoiceSpeaker
     from simulator.display import ConsoleDisplay, show_critique
     from simulator.engine import Interview
 
     max_follow_ups = getattr(args, "max_follow_ups", 2)
+    if resume_from is not None:
+        max_follow_ups = int(resume_from.record.first("session_started").get("max_follow_ups",
+                                                                               2))
     interviewer, described = build_interviewer(args, max_follow_ups)
     with console.status("[dim]Loading the speech model…[/]"):
         transcriber.load()
-    session = sessions.Session.create()
+    session = (sessions.Session.reopen(resume_from.record.path) if resume_from is not None
+               else sessions.Session.create())
     interview = Interview(
         questions=bank_questions,
         speaker=VoiceSpeaker(build_voice(args), playback=speak),
@@ -221,12 +242,24 @@ def _run_interview(args, console: Console, bank_questions, answers, transcriber,
         max_follow_ups=max_follow_ups,
         settings={"mode": mode, "stt_model": transcriber.model_name,
                   "interviewer_detail": described},
+        done=resume_from.point.done if resume_from is not None else [],
+        audio_prefix=f"r{resume_from.point.run}-" if resume_from is not None else "",
     )
     try:
         critique = interview.run()
     except KeyboardInterrupt:
-        console.print(f"\n[yellow]Stopped. What was recorded is saved in {session.path}[/]")
-        return 130
+        if not _confirm_stop(console):
+            # Carry on: the log says where the interview was, as it would for `resume`.
+            session.close()
+            record = sessions.load(session.path)
+            point = resume_point(record, load_bank(getattr(args, "bank", [])))
+            return _run_interview(args, console, point.remaining, answers, transcriber, live,
+                                  mode, speak, resume_from=_Resume(record, point))
+        return _stopped(console, session, "you stopped it")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return _stopped(console, session, "the disk is full", code=1)
+        raise
     finally:
         session.close()
     show_critique(console, critique.to_dict())
@@ -235,33 +268,82 @@ def _run_interview(args, console: Console, bank_questions, answers, transcriber,
     return 0
 
 
-def cmd_practice(args, console: Console) -> int:
+def _confirm_stop(console: Console) -> bool:
+    """Ctrl-C asks before it ends an interview; without a terminal to ask, it stops."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return True
+    try:
+        reply = console.input("\n[bold]Stop the interview?[/] Everything so far is saved. "
+                              "[Y/n] ")
+    except (KeyboardInterrupt, EOFError):
+        return True
+    return not reply.strip().lower().startswith("n")
+
+
+def _stopped(console: Console, session, why: str, code: int = 130) -> int:
+    """Stop cleanly: everything recorded so far is already on disk."""
+    with contextlib.suppress(OSError):  # a full disk may refuse even this line
+        session.log("session_stopped", reason=why)
+    console.print(f"\n[yellow]Stopped ({why}). Everything recorded so far is saved in "
+                  f"{session.path}.[/]\nCarry on later with: mock-interview resume {session.id}")
+    return code
+
+
+def _answers(args, console: Console, transcriber):
+    """Live answers from the microphone, or --answers files; and whether it is live."""
     from audio.devices import Microphone
     from audio.recorder import TurnPolicy
     from simulator.answers import LiveAnswers, ScriptedAnswers, check_answer_files
     from simulator.display import TerminalTurnView
 
-    if args.max_follow_ups < 0:
-        raise UserError("--max-follow-ups cannot be negative")
     if args.thinking_grace <= 0 or args.end_silence <= 0:
         raise UserError("--thinking-grace and --end-silence must be above 0")
     if args.pace == "realtime" and not args.answers:
         raise UserError("--pace realtime needs --answers")
-    questions = load_bank(args.bank).select(args.question, args.category, args.questions)
     policy = TurnPolicy(thinking_grace=args.thinking_grace, end_silence=args.end_silence)
-    transcriber = build_transcriber(args)
     view = TerminalTurnView(console) if console.is_terminal else None
-    live = not args.answers
-    if live:
-        answers = LiveAnswers(lambda _request: Microphone(), transcriber, policy, view)
-    else:
-        answers = ScriptedAnswers(check_answer_files(args.answers),
-                                  Pyttsx3Synthesizer(CANDIDATE_VOICE))
-        if args.pace == "realtime":
-            answers.paced(transcriber, policy, view)
+    if not args.answers:
+        # Before any session folder exists: a missing device should leave nothing behind.
+        from audio.devices import require
+
+        require("input")
+        if args.speak is not False:
+            require("output")
+        return LiveAnswers(lambda _request: Microphone(), transcriber, policy, view), True
+    answers = ScriptedAnswers(check_answer_files(args.answers),
+                              Pyttsx3Synthesizer(CANDIDATE_VOICE))
+    if args.pace == "realtime":
+        answers.paced(transcriber, policy, view)
+    return answers, False
+
+
+def cmd_practice(args, console: Console) -> int:
+    if args.max_follow_ups < 0:
+        raise UserError("--max-follow-ups cannot be negative")
+    questions = load_bank(args.bank).select(args.question, args.category, args.questions)
+    transcriber = build_transcriber(args)
+    answers, live = _answers(args, console, transcriber)
     speak = live if args.speak is None else args.speak
     return _run_interview(args, console, questions, answers, transcriber, live, "practice",
                           speak)
+
+
+@dataclass
+class _Resume:
+    record: sessions.SessionRecord
+    point: ResumePoint
+
+
+def cmd_resume(args, console: Console) -> int:
+    record = sessions.load(sessions.resolve(args.session))
+    point = resume_point(record, load_bank(args.bank))
+    transcriber = build_transcriber(args)
+    answers, live = _answers(args, console, transcriber)
+    speak = live if args.speak is None else args.speak
+    console.print(f"Resuming {record.id}: {len(point.done)} question(s) done, "
+                  f"{len(point.remaining)} to go.")
+    return _run_interview(args, console, point.remaining, answers, transcriber, live,
+                          "resume", speak, resume_from=_Resume(record, point))
 
 
 def cmd_demo(args, console: Console) -> int:
@@ -423,8 +505,12 @@ def cmd_doctor(args, console: Console) -> int:
 COMMANDS = {
     "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
     "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
-    "export": cmd_export, "doctor": cmd_doctor,
+    "export": cmd_export, "doctor": cmd_doctor, "resume": cmd_resume,
 }
+
+
+def _raise_interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -433,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    # A polite kill (SIGTERM) stops an interview as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     # Progress and notes go to stderr so that --json output stays clean on stdout.
     console = Console(stderr=getattr(args, "json", False) or getattr(args, "output", None))
     try:

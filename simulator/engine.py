@@ -51,6 +51,7 @@ def greeting(questions: list[Question]) -> str:
     )
 
 
+WELCOME_BACK = "Welcome back. Let's pick up where we left off."
 CLOSING = "That's all from me. Thank you, I'll put your feedback together now."
 NUDGE = "Take your time. Whenever you're ready, go ahead."
 WRAP_UP = "Let me stop you there, thank you."
@@ -132,6 +133,9 @@ class Interview:
     display: Display = field(default_factory=QuietDisplay)
     max_follow_ups: int = 2
     settings: dict = field(default_factory=dict)  # recorded in session_started
+    # Questions already finished in an earlier run of this session (see `resume`).
+    done: list[QuestionRecord] = field(default_factory=list)
+    audio_prefix: str = ""  # keeps a resumed run's files apart from the earlier ones
     _rendered: dict[str, Audio] = field(default_factory=dict, init=False)
     _pending_timing: dict | None = field(default=None, init=False)
 
@@ -141,22 +145,30 @@ class Interview:
         return event
 
     def run(self) -> Critique:
-        self.emit(
-            "session_started",
-            interviewer=self.interviewer.name,
-            max_follow_ups=self.max_follow_ups,
-            question_ids=[q.id for q in self.questions],
-            questions=[
-                {"id": q.id, "category": q.category, "text": q.text,
-                 "target_seconds": q.target_seconds}
-                for q in self.questions
-            ],
-            **self.settings,
-        )
-        self.say("greeting", greeting(self.questions), "greeting.wav")
-        records = []
-        for i, q in enumerate(self.questions, 1):
-            upcoming = self.questions[i].text if i < len(self.questions) else CLOSING
+        if self.done or self.audio_prefix:
+            self.emit("session_resumed", interviewer=self.interviewer.name,
+                      question_ids=[q.id for q in self.questions], **self.settings)
+            if self.questions:
+                self.say("greeting", WELCOME_BACK, "greeting.wav")
+        else:
+            self.emit(
+                "session_started",
+                interviewer=self.interviewer.name,
+                max_follow_ups=self.max_follow_ups,
+                question_ids=[q.id for q in self.questions],
+                questions=[
+                    {"id": q.id, "category": q.category, "text": q.text,
+                     "target_seconds": q.target_seconds}
+                    for q in self.questions
+                ],
+                **self.settings,
+            )
+            self.say("greeting", greeting(self.questions), "greeting.wav")
+        records = list(self.done)
+        for i, q in enumerate(self.questions, len(self.done) + 1):
+            following = i - len(self.done)
+            upcoming = (self.questions[following].text if following < len(self.questions)
+                        else CLOSING)
             self.prefetch(upcoming)
             records.append(self.ask(i, q))
         self.say("closing", CLOSING, "closing.wav")
@@ -186,6 +198,7 @@ class Interview:
         if audio is None:
             with self.display.working("Interviewer speaking"):
                 audio = self.render(text)
+        audio_name = self.audio_prefix + audio_name
         self.session.save_audio(audio_name, audio)
         self.emit("interviewer_said", kind=kind, text=text, audio=audio_name,
                   duration=round(audio.duration, 3), **fields)
@@ -252,7 +265,7 @@ class Interview:
         repeats = 0
         for attempt in range(MAX_REPEATS + 3):
             suffix = f"-{attempt}" if attempt else ""
-            name = f"q{index:02d}-t{turn}-candidate{suffix}.wav"
+            name = f"{self.audio_prefix}q{index:02d}-t{turn}-candidate{suffix}.wav"
             answer = self.answers.record_answer(AnswerRequest(
                 q.id, self.session.audio_path(name),
                 time_limit=q.target_seconds * TIME_LIMIT_FACTOR, listener=speculation))

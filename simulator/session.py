@@ -45,11 +45,29 @@ def now() -> str:
 class Session:
     """A session being recorded. Events are appended; nothing is ever rewritten."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, seq: int = 0):
         self.path = path
         self.id = path.name
-        self._seq = 0
+        self._seq = seq
         self._log = open(path / LOG_NAME, "a", encoding="utf-8")  # noqa: SIM115 - long-lived
+
+    @classmethod
+    def reopen(cls, path: Path) -> Session:
+        """Carry on appending to an interrupted session's log.
+
+        A line torn by a crash mid-write is moved to `events.torn` first, so that the events
+        appended now start on a line of their own.
+        """
+        events, _warnings = read_log(path)
+        log = path / LOG_NAME
+        raw = log.read_bytes()
+        if raw and not raw.endswith(b"\n"):
+            cut = raw.rfind(b"\n") + 1
+            with open(path / "events.torn", "ab") as torn:
+                torn.write(raw[cut:] + b"\n")
+            with open(log, "r+b") as f:
+                f.truncate(cut)
+        return cls(path, seq=max((int(e.get("seq", 0)) for e in events), default=0))
 
     @classmethod
     def create(cls, home: Path | None = None) -> Session:
@@ -72,7 +90,7 @@ class Session:
         return event
 
     def audio_path(self, name: str) -> Path:
-        return self.path / name
+        return self.path / safe_name(name)
 
     def save_audio(self, name: str, audio: Audio) -> str:
         write_wav(self.audio_path(name), audio)
@@ -108,6 +126,16 @@ class SessionRecord:
             return "finished"
         return "interrupted"
 
+    def audio(self, name: str | None) -> Path | None:
+        """The path of an audio file the log names, if it is there."""
+        if not name:
+            return None
+        try:
+            path = self.path / safe_name(name)
+        except UserError:
+            return None
+        return path if path.is_file() else None
+
     @property
     def question_ids(self) -> list[str]:
         start = self.first("session_started") or {}
@@ -122,6 +150,14 @@ class SessionRecord:
     def score(self) -> int | None:
         c = self.critique
         return c.get("overall_score") if c else None
+
+
+def safe_name(name: str) -> str:
+    """A file name inside the session folder: names read back from a log cannot point
+    anywhere else (no folders, no "..")."""
+    if not name or Path(name).name != name or name in {".", ".."}:
+        raise UserError(f"not a file name inside the session folder: {name!r}")
+    return name
 
 
 def read_log(path: Path) -> tuple[list[dict], list[str]]:

@@ -28,6 +28,7 @@ class Turn:
     transcript: Transcript | None = None
     passed: bool = False
     timing: dict | None = None  # live answers: speech end, end of turn, transcript, reply
+    point_id: str | None = None  # the rubric point a follow-up probed
 
 
 def turns(record: SessionRecord) -> list[Turn]:
@@ -38,7 +39,7 @@ def turns(record: SessionRecord) -> list[Turn]:
         key = (e.get("question_id"), e.get("turn"))
         if kind == "interviewer_said":
             turn = Turn(e.get("kind", ""), e.get("text", ""), e.get("t", ""), e.get("audio"),
-                        e.get("question_id"), e.get("turn"))
+                        e.get("question_id"), e.get("turn"), point_id=e.get("point_id"))
             out.append(turn)
             if turn.kind in ANSWERED_KINDS:
                 by_key[key] = turn

@@ -41,6 +41,16 @@ class FakeOpenAI:
     requests: list[dict] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
     transcriber: object = None  # audio.stt.WhisperTranscriber for audio.transcriptions
+    # Hold the first request that `gate` picks until `release` is set: a moment to kill the
+    # client in, while it waits on the server.
+    gate: Callable[[dict], bool] | None = None
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, request: dict) -> None:
+        if self.gate is not None and not self.arrived.is_set() and self.gate(request):
+            self.arrived.set()
+            self.release.wait(60)
 
     def enqueue(self, *replies: Reply) -> None:
         self.queue.extend(replies)
@@ -75,14 +85,17 @@ class FakeOpenAI:
                     request = json.loads(body)
                     request["_path"] = self.path
                     fake.requests.append(request)
+                    fake.hold(request)
                     self.chat(request, fake.next_reply(request))
                 elif self.path.endswith("/audio/speech"):
                     request = json.loads(body)
                     request["_path"] = self.path
                     fake.requests.append(request)
+                    fake.hold(request)
                     self.speech(request)
                 elif self.path.endswith("/audio/transcriptions"):
                     fake.requests.append({"_path": self.path})
+                    fake.hold({"_path": self.path})
                     self.transcription(body)
                 else:
                     self.send_json(404, {"error": {"message": "no such endpoint"}})
@@ -175,6 +188,7 @@ class FakeOpenAI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 
