@@ -127,3 +127,30 @@ class Microphone:
                     continue
         while not captured.empty():
             yield captured.get_nowait()
+
+
+class Speakers:
+    """An open output stream, written a block at a time, so playback can pause and skip."""
+
+    def __init__(self, rate: int, device: int | str | None = None):
+        _check("output", device)
+        self.rate = rate
+        try:
+            self._stream = _sd().OutputStream(samplerate=rate, channels=1, dtype="float32",
+                                              device=device)
+            self._stream.start()
+        except Exception as exc:
+            raise DeviceError(f"could not open the speakers ({exc})") from exc
+
+    def write(self, samples: np.ndarray) -> None:
+        self._stream.write(np.ascontiguousarray(samples, dtype=np.float32).reshape(-1, 1))
+
+    def close(self) -> None:
+        self._stream.stop()
+        self._stream.close()
+
+    def __enter__(self) -> Speakers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

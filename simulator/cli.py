@@ -149,6 +149,11 @@ def _parser() -> Parser:
     sp = sub.add_parser("sessions", help="list saved sessions")
     sp.add_argument("--json", action="store_true", help="print JSON")
 
+    sp = sub.add_parser("replay", help="play a session back, or print it with --no-audio")
+    sp.add_argument("session", help="session id or folder")
+    sp.add_argument("--no-audio", action="store_true",
+                    help="print the whole interview with timestamps instead of playing it")
+
     sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
                                        "and API")
     sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
@@ -219,8 +224,9 @@ def build_voice(args):
 def _run_interview(args, console: Console, bank_questions, answers, transcriber,
                    live: bool, mode: str, speak: bool, resume_from=None) -> int:
     from audio.speaker import VoiceSpeaker
-    from simulator.display import ConsoleDisplay, show_critique
+    from simulator.display import ConsoleDisplay, show_critique, show_delivery
     from simulator.engine import Interview
+    from simulator.turns import turns
 
     max_follow_ups = getattr(args, "max_follow_ups", 2)
     if resume_from is not None:
@@ -263,6 +269,8 @@ def _run_interview(args, console: Console, bank_questions, answers, transcriber,
     finally:
         session.close()
     show_critique(console, critique.to_dict())
+    record = sessions.load(session.path)
+    show_delivery(console, exporting.delivery(record, turns(record))["session"])
     console.print(f"\nSaved as [bold]{session.id}[/]. "
                   f"Export it with: mock-interview export {session.id} --format md")
     return 0
@@ -461,6 +469,18 @@ def cmd_export(args, console: Console) -> int:
     return 0
 
 
+def cmd_replay(args, console: Console) -> int:
+    from simulator import replay
+    from simulator.timeline import timeline
+
+    record = sessions.load(sessions.resolve(args.session))
+    if args.no_audio:
+        replay.print_lines(console, timeline(record))
+    else:
+        replay.play(console, record)
+    return 0
+
+
 def cmd_doctor(args, console: Console) -> int:
     from audio.speaker import VoiceSpeaker
     from audio.tts import list_voices
@@ -506,6 +526,7 @@ COMMANDS = {
     "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
     "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
     "export": cmd_export, "doctor": cmd_doctor, "resume": cmd_resume,
+    "replay": cmd_replay,
 }
 
 

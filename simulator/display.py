@@ -121,3 +121,11 @@ def show_critique(console: Console, critique: dict) -> None:
                 console.print(f"  • {escape(item)}")
     console.print(f"\n[bold]Overall score: {critique['overall_score']}/100[/] "
                   f"[dim](interviewer: {critique['interviewer']})[/]")
+
+
+def show_delivery(console: Console, delivery: dict) -> None:
+    from simulator.delivery import summary_lines
+
+    console.print("\n[bold]Delivery[/]")
+    for line in summary_lines(delivery):
+        console.print(f"  • {escape(line)}")

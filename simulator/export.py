@@ -8,17 +8,34 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from simulator.delivery import measure, summary_lines
 from simulator.errors import UserError
 from simulator.session import SessionRecord
 from simulator.turns import turns
 
 EXPORT_SCHEMA = "mock-interview.export/1"
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "srt", "vtt")
 STATUS_MARK = {"covered": "covered", "partial": "partial", "missed": "missed"}
+
+
+def delivery(record: SessionRecord, all_turns: list) -> dict:
+    """Delivery for each answer, each question and the whole session."""
+    start = record.first("session_started") or {}
+    targets = {q.get("id"): q.get("target_seconds") for q in start.get("questions", [])}
+    answered = [t for t in all_turns if t.transcript is not None]
+    by_question: dict[str, list] = {}
+    for t in answered:
+        by_question.setdefault(t.question_id, []).append(t.transcript)
+    return {
+        "session": measure([t.transcript for t in answered]).to_dict(),
+        "questions": {qid: measure(ts, targets.get(qid)).to_dict()
+                      for qid, ts in by_question.items()},
+    }
 
 
 def document(record: SessionRecord) -> dict:
     start = record.first("session_started") or {}
+    all_turns = turns(record)
     return {
         "schema": EXPORT_SCHEMA,
         "session": {
@@ -41,9 +58,11 @@ def document(record: SessionRecord) -> dict:
                 "passed": t.passed,
                 "answer": _answer(t),
                 "timing": t.timing,
+                "delivery": measure([t.transcript]).to_dict() if t.transcript else None,
             }
-            for t in turns(record)
+            for t in all_turns
         ],
+        "delivery": delivery(record, all_turns),
         "critique": record.critique,
         "warnings": record.warnings,
     }
@@ -89,6 +108,8 @@ def to_markdown(record: SessionRecord) -> str:
     if not critique:
         lines += ["## Critique", "", "No critique: the session did not finish.", ""]
         return "\n".join(lines)
+    lines += ["## Delivery", ""]
+    lines += [f"- {line}" for line in summary_lines(doc["delivery"]["session"])] + [""]
     lines += ["## Critique", ""]
     for title, items in (("Strengths", critique["strengths"]), ("What to add", critique["to_add"]),
                          ("Practise next", critique["practice_next"])):
@@ -105,6 +126,9 @@ def to_markdown(record: SessionRecord) -> str:
             lines += ["Strengths:", ""] + [f"- {i}" for i in q["strengths"]] + [""]
         if q["to_add"]:
             lines += ["To add:", ""] + [f"- {i}" for i in q["to_add"]] + [""]
+        spoken = doc["delivery"]["questions"].get(q["question_id"])
+        if spoken:
+            lines += ["Delivery:", ""] + [f"- {x}" for x in summary_lines(spoken)] + [""]
         if q.get("better_answer"):
             lines += [f"A stronger answer: {q['better_answer']}", ""]
         lines += [f"Model answer direction: {q['model_answer']}", ""]
@@ -117,6 +141,10 @@ def export(record: SessionRecord, fmt: str) -> str:
         return to_json(record)
     if fmt == "md":
         return to_markdown(record)
+    if fmt in ("srt", "vtt"):
+        from simulator.timeline import to_srt, to_vtt
+
+        return to_srt(record) if fmt == "srt" else to_vtt(record)
     raise UserError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
 
 

@@ -118,3 +118,26 @@ def test_level_verdicts():
     assert level_verdict(speechy)[0] == "ok"
     assert level_verdict(Audio(speechy.samples * 0.001, 16000))[0] == "too quiet"
     assert level_verdict(Audio(np.clip(speechy.samples * 50, -1, 1), 16000))[0] == "clipping"
+
+
+def test_replay_plays_every_file_in_order_and_prints_each_line(cli, home, voice, transcriber):
+    from simulator import session as sessions
+
+    s = sessions.Session.create(home)
+    s.log("session_started", question_ids=["user-story"], questions=[])
+    question = voice.synthesize("Why?")
+    s.save_audio("q01-t0-interviewer.wav", question)
+    s.log("interviewer_said", kind="question", text="Why?", audio="q01-t0-interviewer.wav",
+          duration=question.duration, question_id="user-story", turn=0)
+    answer = voice.synthesize("Because the users asked for it.")
+    s.save_audio("q01-t0-candidate.wav", answer)
+    s.log("answer_recorded", audio="q01-t0-candidate.wav", duration=answer.duration,
+          question_id="user-story", turn=0)
+    s.log("answer_transcribed", transcript=transcriber.transcribe(answer).to_dict(),
+          question_id="user-story", turn=0)
+    s.close()
+    started = time.monotonic()
+    out = cli("replay", s.id).stdout
+    took = time.monotonic() - started
+    assert took >= question.duration + answer.duration
+    assert out.index("Interviewer: Why?") < out.index("Candidate:")

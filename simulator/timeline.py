@@ -1,0 +1,96 @@
+"""The whole interview on one clock: every audio file back to back, in the order played.
+
+Captions and replay both read it, so a caption's time is where that moment is in a replay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.session import SessionRecord
+from simulator.turns import turns
+
+MAX_CAPTION_WORDS = 10
+
+
+@dataclass
+class Line:
+    speaker: str  # "Interviewer" or "Candidate"
+    text: str
+    start: float  # seconds on the interview's clock
+    end: float
+    audio: str | None = None  # the file this line is heard in
+    offset: float = 0.0  # where that file starts on the clock
+
+
+def _split_evenly(text: str, start: float, end: float) -> list[tuple[str, float, float]]:
+    words = text.split()
+    if not words:
+        return []
+    chunks = [words[i : i + MAX_CAPTION_WORDS] for i in range(0, len(words), MAX_CAPTION_WORDS)]
+    step = (end - start) / len(words)
+    out, at = [], start
+    for chunk in chunks:
+        out.append((" ".join(chunk), at, at + step * len(chunk)))
+        at += step * len(chunk)
+    return out
+
+
+def timeline(record: SessionRecord) -> list[Line]:
+    durations = {e.get("audio"): float(e.get("duration") or 0) for e in record.events
+                 if e.get("type") in ("interviewer_said", "answer_recorded")}
+    lines: list[Line] = []
+    clock = 0.0
+    for t in turns(record):
+        said = durations.get(t.audio, 0.0)
+        for text, a, b in _split_evenly(t.text, clock, clock + said):
+            lines.append(Line("Interviewer", text, a, b, t.audio, clock))
+        clock += said
+        if t.answer_audio is None:
+            continue
+        heard = t.answer_duration or durations.get(t.answer_audio, 0.0)
+        words = t.transcript.words if t.transcript else []
+        for i in range(0, len(words), MAX_CAPTION_WORDS):
+            group = words[i : i + MAX_CAPTION_WORDS]
+            lines.append(Line("Candidate", " ".join(w.word for w in group),
+                              clock + group[0].start, clock + group[-1].end,
+                              t.answer_audio, clock))
+        clock += heard
+    return lines
+
+
+def _stamp(seconds: float, sep: str) -> str:
+    ms = round(seconds * 1000)
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _monotonic(lines: list[Line]) -> list[Line]:
+    """Captions may not overlap or run backwards, even when word timestamps are rough."""
+    out: list[Line] = []
+    last = 0.0
+    for line in lines:
+        start = max(line.start, last)
+        end = max(line.end, start + 0.2)
+        out.append(Line(line.speaker, line.text, start, end, line.audio, line.offset))
+        last = end
+    return out
+
+
+def to_srt(record: SessionRecord) -> str:
+    blocks = [f"{n}\n{_stamp(x.start, ',')} --> {_stamp(x.end, ',')}\n{x.speaker}: {x.text}\n"
+              for n, x in enumerate(_monotonic(timeline(record)), 1)]
+    return "\n".join(blocks)
+
+
+def to_vtt(record: SessionRecord) -> str:
+    blocks = [f"{_stamp(x.start, '.')} --> {_stamp(x.end, '.')}\n<v {x.speaker}>{x.text}\n"
+              for x in _monotonic(timeline(record))]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m:02d}:{s:02d}"
