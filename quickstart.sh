@@ -18,7 +18,8 @@ esac
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 packages=(espeak-ng libportaudio2)
-[ "$what" = test ] && packages+=(pulseaudio pulseaudio-utils)
+# The tests also need an audio server (PulseAudio) and a browser for the HTML report.
+[ "$what" = test ] && packages+=(pulseaudio pulseaudio-utils chromium chromium-driver)
 
 install_system_packages() {
   if ! command -v apt-get >/dev/null 2>&1; then

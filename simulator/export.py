@@ -14,7 +14,7 @@ from simulator.session import SessionRecord
 from simulator.turns import turns
 
 EXPORT_SCHEMA = "mock-interview.export/1"
-FORMATS = ("md", "json", "srt", "vtt")
+FORMATS = ("html", "md", "json", "srt", "vtt")
 STATUS_MARK = {"covered": "covered", "partial": "partial", "missed": "missed"}
 
 
@@ -141,6 +141,10 @@ def export(record: SessionRecord, fmt: str) -> str:
         return to_json(record)
     if fmt == "md":
         return to_markdown(record)
+    if fmt == "html":
+        from simulator.html_report import to_html
+
+        return to_html(record)
     if fmt in ("srt", "vtt"):
         from simulator.timeline import to_srt, to_vtt
 

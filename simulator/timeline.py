@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.session import SessionRecord
-from simulator.turns import turns
+from simulator.turns import Turn, turns
 
 MAX_CAPTION_WORDS = 10
 
@@ -36,26 +36,45 @@ def _split_evenly(text: str, start: float, end: float) -> list[tuple[str, float,
     return out
 
 
-def timeline(record: SessionRecord) -> list[Line]:
+@dataclass
+class Placed:
+    """A turn with where its two files start on the interview's clock."""
+
+    turn: Turn
+    said_at: float
+    said_for: float
+    answer_at: float | None
+    answer_for: float
+
+
+def placed_turns(record: SessionRecord) -> list[Placed]:
     durations = {e.get("audio"): float(e.get("duration") or 0) for e in record.events
                  if e.get("type") in ("interviewer_said", "answer_recorded")}
-    lines: list[Line] = []
+    out: list[Placed] = []
     clock = 0.0
     for t in turns(record):
         said = durations.get(t.audio, 0.0)
-        for text, a, b in _split_evenly(t.text, clock, clock + said):
-            lines.append(Line("Interviewer", text, a, b, t.audio, clock))
-        clock += said
-        if t.answer_audio is None:
+        heard = (t.answer_duration or durations.get(t.answer_audio, 0.0)) \
+            if t.answer_audio else 0.0
+        out.append(Placed(t, clock, said, clock + said if t.answer_audio else None, heard))
+        clock += said + heard
+    return out
+
+
+def timeline(record: SessionRecord) -> list[Line]:
+    lines: list[Line] = []
+    for p in placed_turns(record):
+        t = p.turn
+        for text, a, b in _split_evenly(t.text, p.said_at, p.said_at + p.said_for):
+            lines.append(Line("Interviewer", text, a, b, t.audio, p.said_at))
+        if p.answer_at is None:
             continue
-        heard = t.answer_duration or durations.get(t.answer_audio, 0.0)
         words = t.transcript.words if t.transcript else []
         for i in range(0, len(words), MAX_CAPTION_WORDS):
             group = words[i : i + MAX_CAPTION_WORDS]
             lines.append(Line("Candidate", " ".join(w.word for w in group),
-                              clock + group[0].start, clock + group[-1].end,
-                              t.answer_audio, clock))
-        clock += heard
+                              p.answer_at + group[0].start, p.answer_at + group[-1].end,
+                              t.answer_audio, p.answer_at))
     return lines
 
 
