@@ -100,6 +100,9 @@ def _parser() -> Parser:
     sp.add_argument("--category", metavar="C", help="only questions from this category")
     sp.add_argument("--question", nargs="+", default=[], metavar="ID",
                     help="ask these questions, in this order")
+    sp.add_argument("--focus", choices=("weakest",),
+                    help="weakest: questions from the categories where your past scores are "
+                         "lowest (3 unless --questions says otherwise)")
     bank_opt(sp)
     sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
                     help="follow-up questions per question at most (default: 2)")
@@ -328,7 +331,17 @@ def _answers(args, console: Console, transcriber):
 def cmd_practice(args, console: Console) -> int:
     if args.max_follow_ups < 0:
         raise UserError("--max-follow-ups cannot be negative")
-    questions = load_bank(args.bank).select(args.question, args.category, args.questions)
+    bank = load_bank(args.bank)
+    if args.focus:
+        if args.question or args.category:
+            raise UserError("--focus picks the questions itself: drop --question/--category")
+        from simulator import progress
+
+        found = progress.attempts(sessions.list_sessions())
+        questions = progress.weakest_first(bank, found)[: args.questions or 3]
+        console.print("Focus: " + ", ".join(dict.fromkeys(q.category for q in questions)))
+    else:
+        questions = bank.select(args.question, args.category, args.questions)
     transcriber = build_transcriber(args)
     answers, live = _answers(args, console, transcriber)
     speak = live if args.speak is None else args.speak
@@ -439,11 +452,15 @@ def cmd_questions(args, console: Console) -> int:
 
 
 def cmd_sessions(args, console: Console) -> int:
+    from simulator import progress
+
     found = sessions.list_sessions()
     if args.json:
         print(json.dumps([
             {"id": s.id, "started": s.started, "status": s.status, "score": s.score,
-             "questions": s.question_ids, "path": str(s.path)}
+             "questions": s.question_ids, "path": str(s.path),
+             "categories": {c: round(sum(v) / len(v)) for c, v in progress.by_category(
+                 progress.attempts([s])).items()}}
             for s in found
         ], indent=2))
         return 0
@@ -455,6 +472,16 @@ def cmd_sessions(args, console: Console) -> int:
         table.add_row(s.id, s.started[:16].replace("T", " "), str(len(s.question_ids)),
                       s.status, "" if s.score is None else str(s.score))
     console.print(table)
+    found_attempts = progress.attempts(found)
+    if found_attempts:
+        console.print("\n[bold]Progress by category[/] (scores, oldest first)")
+        for category, scores in progress.by_category(found_attempts).items():
+            console.print(f"  {category}: " + " → ".join(map(str, scores)))
+        repeated = {k: v for k, v in progress.by_point(found_attempts).items() if len(v) > 1}
+        if repeated:
+            console.print("\n[bold]Rubric points practised more than once[/]")
+            for point, statuses in repeated.items():
+                console.print(f"  {point}: " + " → ".join(statuses))
     return 0
 
 

@@ -33,6 +33,21 @@ def delivery(record: SessionRecord, all_turns: list) -> dict:
     }
 
 
+def attempts_of(record: SessionRecord) -> dict[str, list[dict]]:
+    """Every attempt at this session's questions, from all sessions in the same folder."""
+    from dataclasses import asdict
+
+    from simulator import progress
+    from simulator.session import list_sessions
+
+    everyone = list_sessions(record.path.parent.parent)
+    if not any(r.id == record.id for r in everyone):
+        everyone.append(record)  # a session folder given by path, outside the data home
+    found = progress.attempts(everyone)
+    return {qid: [asdict(a) for a in found if a.question_id == qid]
+            for qid in record.question_ids}
+
+
 def document(record: SessionRecord) -> dict:
     start = record.first("session_started") or {}
     all_turns = turns(record)
@@ -63,6 +78,7 @@ def document(record: SessionRecord) -> dict:
             for t in all_turns
         ],
         "delivery": delivery(record, all_turns),
+        "attempts": attempts_of(record),
         "critique": record.critique,
         "warnings": record.warnings,
     }
@@ -129,6 +145,17 @@ def to_markdown(record: SessionRecord) -> str:
         spoken = doc["delivery"]["questions"].get(q["question_id"])
         if spoken:
             lines += ["Delivery:", ""] + [f"- {x}" for x in summary_lines(spoken)] + [""]
+        tries = doc["attempts"].get(q["question_id"], [])
+        if len(tries) > 1:
+            lines += ["Attempts at this question, side by side:", ""]
+            lines.append("| Rubric point | " + " | ".join(a["started"][:10] + (
+                " (this one)" if a["session_id"] == s["id"] else "") for a in tries) + " |")
+            lines.append("| --- |" + " --- |" * len(tries))
+            lines.append("| Score | " + " | ".join(str(a["score"]) for a in tries) + " |")
+            for p in q["points"]:
+                lines.append(f"| {p['id']} | " + " | ".join(
+                    a["points"].get(p["id"], "") for a in tries) + " |")
+            lines.append("")
         if q.get("better_answer"):
             lines += [f"A stronger answer: {q['better_answer']}", ""]
         lines += [f"Model answer direction: {q['model_answer']}", ""]

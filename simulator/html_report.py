@@ -178,6 +178,20 @@ def to_html(record: SessionRecord) -> str:
                 out.append(f"<tr><td>{escape(point['strong'])}</td>"
                            f'<td class="{status}">{status}</td><td>{evidence}</td></tr>')
             out.append("</table>")
+            tries = doc["attempts"].get(q["question_id"], [])
+            if len(tries) > 1:
+                out.append("<p><i>Attempts at this question, side by side:</i></p><table><tr>"
+                           "<th>Rubric point</th>" + "".join(
+                               f"<th>{escape(a['started'][:16].replace('T', ' '))}"
+                               f"{' (this one)' if a['session_id'] == record.id else ''}</th>"
+                               for a in tries) + "</tr><tr><td>Score</td>" + "".join(
+                               f"<td>{int(a['score'])}</td>" for a in tries) + "</tr>")
+                for point in q["points"]:
+                    cells = "".join(
+                        f'<td class="{escape(a["points"].get(point["id"], ""))}">'
+                        f'{escape(a["points"].get(point["id"], ""))}</td>' for a in tries)
+                    out.append(f"<tr><td>{escape(point['id'])}</td>{cells}</tr>")
+                out.append("</table>")
             if q.get("better_answer"):
                 out.append(f"<p><i>A stronger answer:</i> {escape(q['better_answer'])}</p>")
             out.append(f"<p><i>Model answer direction:</i> {escape(q['model_answer'])}</p>")

@@ -215,4 +215,5 @@ def list_sessions(home: Path | None = None) -> list[SessionRecord]:
             found.append(load(path))
         except UserError as exc:
             print(f"warning: skipping {exc}", file=sys.stderr)
-    return found
+    # Oldest first by start time: folder names only resolve to the second.
+    return sorted(found, key=lambda r: (r.started, r.id))

@@ -98,15 +98,26 @@ def _monotonic(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _with_delivery(record: SessionRecord) -> list[Line]:
+    """The captions, then one closing caption with the session's delivery figures."""
+    from simulator.delivery import measure, summary_lines
+
+    lines = _monotonic(timeline(record))
+    spoken = [t.transcript for t in turns(record) if t.transcript is not None]
+    end = lines[-1].end if lines else 0.0
+    summary = " ".join(summary_lines(measure(spoken).to_dict()))
+    return [*lines, Line("Delivery", summary, end, end + 8.0)]
+
+
 def to_srt(record: SessionRecord) -> str:
     blocks = [f"{n}\n{_stamp(x.start, ',')} --> {_stamp(x.end, ',')}\n{x.speaker}: {x.text}\n"
-              for n, x in enumerate(_monotonic(timeline(record)), 1)]
+              for n, x in enumerate(_with_delivery(record), 1)]
     return "\n".join(blocks)
 
 
 def to_vtt(record: SessionRecord) -> str:
     blocks = [f"{_stamp(x.start, '.')} --> {_stamp(x.end, '.')}\n<v {x.speaker}>{x.text}\n"
-              for x in _monotonic(timeline(record))]
+              for x in _with_delivery(record)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

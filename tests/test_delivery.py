@@ -91,11 +91,12 @@ def test_captions_parse_and_run_forwards(cli, home, tmp_path, answers):
         assert last <= seconds(a) < seconds(b)
         last = seconds(b)
         speakers.add(text.split(":")[0])
-    assert speakers == {"Interviewer", "Candidate"}
+    assert speakers == {"Interviewer", "Candidate", "Delivery"}
+    assert "words per minute" in blocks[-1]
 
     vtt = cli("export", sid, "--format", "vtt").stdout
     assert vtt.startswith("WEBVTT\n\n")
-    cues = re.findall(stamp + " --> " + stamp + r"\n<v (Interviewer|Candidate)>", vtt)
+    cues = re.findall(stamp + " --> " + stamp + r"\n<v (Interviewer|Candidate|Delivery)>", vtt)
     assert len(cues) == len(blocks)
     starts = [seconds(c[:4]) for c in cues]
     assert starts == sorted(starts)
