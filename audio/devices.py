@@ -53,6 +53,17 @@ def list_devices() -> list[DeviceInfo]:
     ]
 
 
+def default_device(kind: str) -> DeviceInfo:
+    """The default "input" or "output" device."""
+    sd = _sd()
+    try:
+        d = sd.query_devices(kind=kind)
+    except Exception as exc:
+        raise DeviceError(f"no default {kind} device ({exc})") from exc
+    return DeviceInfo(int(d.get("index", -1)), d["name"], d["max_input_channels"],
+                      d["max_output_channels"], d["default_samplerate"])
+
+
 def describe_devices() -> str:
     try:
         devices = list_devices()

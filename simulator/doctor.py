@@ -25,17 +25,16 @@ class Check:
 def check_devices() -> Check:
     try:
         found = devices.list_devices()
-        devices._check("input", None)
-        devices._check("output", None)
+        devices.require("input")
+        devices.require("output")
+        inp, out = devices.default_device("input"), devices.default_device("output")
     except AudioError as exc:
         return Check("audio devices", False, str(exc),
                      "connect a microphone and speakers or a headset; on Linux check that "
                      "PulseAudio or PipeWire is running (pactl info)")
-    sd = devices._sd()
-    inp, out = sd.query_devices(kind="input"), sd.query_devices(kind="output")
     return Check("audio devices", True,
-                 f"input: {inp['name']} ({inp['default_samplerate']:.0f} Hz); "
-                 f"output: {out['name']} ({out['default_samplerate']:.0f} Hz); "
+                 f"input: {inp.name} ({inp.default_rate:.0f} Hz); "
+                 f"output: {out.name} ({out.default_rate:.0f} Hz); "
                  f"{len(found)} device(s) in all")
 
 

@@ -202,15 +202,14 @@ class Interview:
         self.session.save_audio(audio_name, audio)
         self.emit("interviewer_said", kind=kind, text=text, audio=audio_name,
                   duration=round(audio.duration, 3), **fields)
-        self._reply_started()
-        self.speaker.play(audio)
-
-    def _reply_started(self) -> None:
-        """The first interviewer audio after an answer closes that answer's timing record."""
         timing, self._pending_timing = self._pending_timing, None
-        if timing is None:
-            return
-        started = time.monotonic()
+        started = time.monotonic()  # the moment the reply's audio starts
+        self.speaker.play(audio)
+        if timing is not None:
+            self._log_timing(timing, started)
+
+    def _log_timing(self, timing: dict, started: float) -> None:
+        """The first interviewer audio after an answer closes that answer's timing record."""
         marks = timing.pop("_marks")
         self.emit("answer_timing", **timing,
                   speech_ended=wall_time(marks["speech_ended"]) if marks["speech_ended"] else None,

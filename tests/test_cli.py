@@ -68,7 +68,9 @@ def test_practice_from_text_and_audio_files(cli, home, tmp_path, speech, answers
                      ("question", True), ("closing", False)]
     out_file = tmp_path / "report.md"
     cli("export", doc["session"]["id"], "--format", "md", "-o", out_file)
-    assert "user-story" not in out_file.read_text() or "## Critique" in out_file.read_text()
+    report = out_file.read_text()
+    assert "## Critique" in report and "(passed)" in report
+    assert answers["user-story"]["weak"].split()[0] in report
 
 
 def test_grade_ranks_strong_weak_off_topic_on_the_command_line(cli, tmp_path, answers):

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.devices
 @pytest.fixture(scope="module", autouse=True)
 def need_devices():
     try:
-        devices._check("input", None)
-        devices._check("output", None)
+        devices.require("input")
+        devices.require("output")
     except DeviceError as exc:
         if os.environ.get("MOCK_INTERVIEW_REQUIRE_DEVICES"):
             pytest.fail(f"audio devices are required here: {exc}")
@@ -85,7 +85,7 @@ def test_the_interviewer_leaking_into_the_microphone_is_not_transcribed(tmp_path
 
 def test_missing_device_lists_what_there_is():
     with pytest.raises(DeviceError, match="Devices found: .*0: "):
-        devices._check("input", 4242)
+        devices.require("input", 4242)
 
 
 def test_doctor_checks_everything_in_order_and_judges_the_level(cli, voice):
