@@ -156,6 +156,13 @@ class Speakers:
     def write(self, samples: np.ndarray) -> None:
         self._stream.write(np.ascontiguousarray(samples, dtype=np.float32).reshape(-1, 1))
 
+    def pause(self) -> None:
+        # Stopped rather than starved: a starved stream makes ALSA print underrun warnings.
+        self._stream.stop()
+
+    def resume(self) -> None:
+        self._stream.start()
+
     def close(self) -> None:
         self._stream.stop()
         self._stream.close()

@@ -79,8 +79,10 @@ def play(console: Console, record: SessionRecord) -> None:
                     pressed = key()
                     if pressed in (" ", "p"):
                         console.print("[dim]paused: press space or p to go on[/]")
+                        speakers.pause()
                         while (pressed := key()) not in (" ", "p", "q", "s"):
                             select.select([], [], [], 0.1)
+                        speakers.resume()
                     if pressed == "q":
                         return
                     if pressed == "s":
