@@ -90,19 +90,27 @@ def check_answer_files(paths: list[Path]) -> list[Path]:
             )
         if not p.is_file():
             raise UserError(f"{p}: no such answer file")
+        if p.suffix.lower() in TEXT_SUFFIXES:
+            _answer_text(p)
+        else:
+            read_audio(p)  # unreadable audio fails here, before any session folder exists
     return paths
+
+
+def _answer_text(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read the answer text ({exc})") from exc
+    if not text:
+        raise UserError(f"{path}: the answer text is empty")
+    return text
 
 
 def answer_audio(path: Path, synth: Synthesizer) -> Audio:
     """Audio as it is; text spoken by the candidate's TTS voice."""
     if path.suffix.lower() in TEXT_SUFFIXES:
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{path}: cannot read the answer text ({exc})") from exc
-        if not text:
-            raise UserError(f"{path}: the answer text is empty")
-        return synth.synthesize(text)
+        return synth.synthesize(_answer_text(path))
     return read_audio(path)
 
 

@@ -239,6 +239,21 @@ def test_corrupt_sessions_are_refused_in_one_line(cli, home, content, message):
     assert cli("sessions", "--json").returncode == 0  # the listing survives it
 
 
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("garbage.wav", b"RIFF not really" * 20, "not readable as audio"),
+    ("empty.txt", b"   ", "the answer text is empty"),
+    ("latin1.txt", "caf\xe9".encode("latin-1"), "cannot read the answer text"),
+])
+def test_bad_answer_files_fail_before_a_session_exists(cli, home, tmp_path, name, content,
+                                                       message):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = cli("practice", "--question", "user-story", "--answers", bad, check=False)
+    assert result.returncode == 1 and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (home / "sessions").exists()
+
+
 def test_audio_with_no_samples_is_refused(cli, tmp_path):
     import wave
 
