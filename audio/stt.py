@@ -132,11 +132,13 @@ class WhisperTranscriber:
         for piece in group_spans(spans, MAX_PIECE_SECONDS):
             lo, hi = int(piece.start * WHISPER_RATE), int(piece.end * WHISPER_RATE)
             clip = Audio(pcm.samples[lo:hi], WHISPER_RATE)
-            spans = speech_spans(clip)
+            # The speech inside this piece, on the piece's own clock: no second VAD pass.
+            inside = [Span(s.start - piece.start, s.end - piece.start) for s in spans
+                      if piece.start <= s.start and s.end <= piece.end]
             best: tuple[float, list[str], list[Word]] | None = None
             for prompt in (FILLER_PROMPT, None):
                 text, found = self._decode(model, clip, prompt)
-                covered = coverage(spans, found)
+                covered = coverage(inside, found)
                 if best is None or covered > best[0]:
                     best = (covered, text, found)
                 if covered >= MIN_COVERAGE:

@@ -82,6 +82,7 @@ class Speculation:
         self._generation = 0
         self._result: tuple[str, FollowUp | MoveOn, Audio | None] | None = None
         self._job: threading.Thread | None = None
+        self._job_text: str | None = None  # the transcript the latest job works from
 
     def paused(self, transcript: Transcript) -> None:
         with self._lock:
@@ -89,7 +90,7 @@ class Speculation:
             generation = self._generation
             self._result = None
         job = threading.Thread(target=self._prepare, args=(generation, transcript), daemon=True)
-        self._job = job
+        self._job, self._job_text = job, transcript.text
         job.start()
 
     def resumed(self) -> None:
@@ -114,7 +115,8 @@ class Speculation:
     def take(self, final_text: str, wait: float = 5.0) -> tuple[FollowUp | MoveOn,
                                                                 Audio | None] | None:
         job = self._job
-        if job is not None:
+        # Wait only for a job that works from this very transcript; any other is of no use.
+        if job is not None and self._job_text == final_text:
             job.join(timeout=wait)
         with self._lock:
             if self._result is not None and self._result[0] == final_text:

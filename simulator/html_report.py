@@ -15,7 +15,7 @@ import numpy as np
 
 from audio.encode import OPUS_RATE, to_ogg_opus
 from audio.pcm import Audio, AudioError, read_audio
-from simulator.delivery import measure, summary_lines
+from simulator.delivery import Delivery, measure, summary_lines
 from simulator.export import document
 from simulator.session import SessionRecord
 from simulator.timeline import Placed, clock, placed_turns
@@ -91,11 +91,8 @@ def _turn_line(speaker: str, at: float, text: str) -> str:
             f"<b>{speaker}:</b> {escape(text)}</p>")
 
 
-def _pace_chart(placed: list[Placed]) -> str:
-    points = []
-    for p in placed:
-        if p.turn.transcript is not None and p.answer_at is not None:
-            points += [(p.answer_at + t0, wpm) for t0, wpm in measure([p.turn.transcript]).pace]
+def _pace_chart(spoken: list[tuple[float, Delivery]]) -> str:
+    points = [(at + t0, wpm) for at, d in spoken for t0, wpm in d.pace]
     if not points:
         return "<p>No speech to chart.</p>"
     width, height = 800, 160
@@ -144,14 +141,14 @@ def to_html(record: SessionRecord) -> str:
     out.append("<h2>Delivery</h2>")
     out.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in
                                 summary_lines(doc["delivery"]["session"])) + "</ul>")
-    out.append("<h3>Pace over time</h3>" + _pace_chart(placed))
+    # Each answer's delivery, with where that answer starts on the interview's clock.
+    spoken = [(p.answer_at, measure([p.turn.transcript])) for p in placed
+              if p.turn.transcript is not None and p.answer_at is not None]
+    out.append("<h3>Pace over time</h3>" + _pace_chart(spoken))
     markers = []
-    for p in placed:
-        if p.turn.transcript is None or p.answer_at is None:
-            continue
-        d = measure([p.turn.transcript])
+    for answer_at, d in spoken:
         for m in d.fillers + d.pauses:
-            at = p.answer_at + m.start
+            at = answer_at + m.start
             label = f'"{m.text}"' if m.kind == "filler" else f"pause of {m.text}"
             markers.append((at, f"{clock(at)} {m.kind}: {label}"))
     if markers:
