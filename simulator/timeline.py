@@ -100,12 +100,12 @@ def _monotonic(lines: list[Line]) -> list[Line]:
 
 def _with_delivery(record: SessionRecord) -> list[Line]:
     """The captions, then one closing caption with the session's delivery figures."""
-    from simulator.delivery import measure, summary_lines
+    from simulator.delivery import summary_lines
+    from simulator.export import delivery  # export renders captions through this module
 
     lines = _monotonic(timeline(record))
-    spoken = [t.transcript for t in turns(record) if t.transcript is not None]
     end = lines[-1].end if lines else 0.0
-    summary = " ".join(summary_lines(measure(spoken).to_dict()))
+    summary = " ".join(summary_lines(delivery(record, turns(record))["session"]))
     return [*lines, Line("Delivery", summary, end, end + 8.0)]
 
 
