@@ -8,14 +8,16 @@ from __future__ import annotations
 import atexit
 import functools
 import io
+import itertools
 import shutil
 import subprocess
 import tempfile
 import threading
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -95,26 +97,45 @@ class Pyttsx3Synthesizer:
             return None
 
     def _render_locked(self, text: str) -> Audio | None:
-        engine = _pyttsx3_engine()
+        shared = _pyttsx3_engine()
+        engine = shared.engine
         if self.voice:
             voice_id = find_voice(engine, self.voice)
             if voice_id:
                 engine.setProperty("voice", voice_id)
         engine.setProperty("rate", self.rate)
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "speech.wav"
-            engine.save_to_file(text, str(out))
-            engine.runAndWait()
-            return _read_wav(out)
+        # A fresh name each time: a render that timed out may still write its file later.
+        out = shared.folder / f"speech-{next(shared.renders)}.wav"
+        shared.finished.clear()
+        engine.save_to_file(text, str(out))
+        engine.runAndWait()
+        # The espeak driver renders on espeak's own thread and writes the file just before it
+        # reports the utterance finished; runAndWait alone does not guarantee that happened.
+        shared.finished.wait(_RENDER_TIMEOUT_S)
+        audio = _read_wav(out)
+        out.unlink(missing_ok=True)
+        return audio
 
 
 # The engine is shared and not thread-safe; the next question may render while an answer
 # is being spoken by another voice.
 _PYTTSX3_LOCK = threading.Lock()
 
+# Rendering a long question takes well under a second; this only bounds a driver that
+# never reports the end of an utterance.
+_RENDER_TIMEOUT_S = 10.0
+
+
+@dataclass
+class _SharedEngine:
+    engine: Any  # pyttsx3.Engine
+    finished: threading.Event  # set by the driver when an utterance has been written
+    folder: Path  # lives as long as the process, so a late write never meets a deleted folder
+    renders: Iterator[int]
+
 
 @functools.cache
-def _pyttsx3_engine() -> object:
+def _pyttsx3_engine() -> _SharedEngine:
     """One engine for the whole process.
 
     The espeak driver registers a process-wide callback; engines created per call get
@@ -125,14 +146,21 @@ def _pyttsx3_engine() -> object:
     import pyttsx3
 
     engine = pyttsx3.init()
+    finished = threading.Event()
+    engine.connect("finished-utterance", lambda **_: finished.set())
+    # A new engine starts out busy, so its first runAndWait returns before anything is
+    # rendered and the speech arrives later. An empty run clears that state.
+    engine.runAndWait()
+    folder = Path(tempfile.mkdtemp(prefix="mock-interview-tts-"))
     # Let the engine go while the interpreter is still whole; its destructor fails at shutdown.
     atexit.register(_pyttsx3_engine.cache_clear)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     # The espeak driver prints "Audio saved to ..." for every file. Silence that one module's
     # print: swapping sys.stdout instead would also swallow what other threads print meanwhile.
     driver = sys.modules.get("pyttsx3.drivers.espeak")
     if driver is not None:
         driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
-    return engine
+    return _SharedEngine(engine, finished, folder, itertools.count())
 
 
 def find_voice(engine: object, wanted: str) -> str | None:
@@ -152,7 +180,8 @@ def find_voice(engine: object, wanted: str) -> str | None:
 
 
 def list_voices() -> list[tuple[str, str]]:
-    return [(v.id, v.name) for v in _pyttsx3_engine().getProperty("voices")]
+    with _PYTTSX3_LOCK:
+        return [(v.id, v.name) for v in _pyttsx3_engine().engine.getProperty("voices")]
 
 
 @dataclass

@@ -1,4 +1,7 @@
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,3 +52,24 @@ def test_empty_text_is_refused():
 def test_espeak_command_line_and_voices():
     assert EspeakSynthesizer().synthesize("One two three.").duration > 0.5
     assert any("en" in vid for vid, _name in list_voices())
+
+
+def test_first_render_in_a_new_process_waits_for_the_whole_utterance():
+    # A new pyttsx3 engine used to hand back control before espeak had written the file; the
+    # speech then landed later in a folder that was gone, with a traceback on stderr.
+    script = """
+import sys
+from audio.tts import Pyttsx3Synthesizer
+text = "Tell me about a launch you led and how you knew it worked. " * 20
+synth = Pyttsx3Synthesizer()
+first = synth._render(text)
+second = synth._render(text)
+assert first is not None, "the first render wrote nothing"
+assert abs(first.duration - second.duration) < 1.0, (first.duration, second.duration)
+print(round(first.duration, 1))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) > 60  # twenty sentences of speech
+    assert result.stderr == ""
