@@ -40,8 +40,15 @@ def answer_files(tmp_path: Path, answers: dict) -> list[Path]:
 def start(home: Path, *args, env: dict | None = None) -> subprocess.Popen:
     exe = Path(sys.executable).with_name("mock-interview")
     full_env = {**os.environ, "MOCK_INTERVIEW_HOME": str(home), **(env or {})}
-    return subprocess.Popen([str(exe), *map(str, args)], env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    # A test run started in the background by a shell has SIGINT ignored, and a child would
+    # inherit that; a candidate's Ctrl-C at a terminal is never ignored. A handled signal
+    # goes back to its default in the child.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([str(exe), *map(str, args)], env=full_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
