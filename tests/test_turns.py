@@ -139,9 +139,11 @@ def test_a_closing_phrase_ends_the_turn_and_is_not_graded(home, tmp_path, voice,
 
 def test_repeat_the_question_repeats_it_and_is_not_an_answer(home, tmp_path, voice,
                                                               transcriber):
+    # A shorter trailing silence than the default only saves test time; requests don't use it.
     record = run_paced(home, tmp_path, voice, transcriber, "user-story", [
-        spoken(voice, "Sorry, could you repeat the question?", 4.0),
-        spoken(voice, "I would write clear acceptance criteria for every story.", 4.0)])
+        spoken(voice, "Sorry, could you repeat the question?", 2.0),
+        spoken(voice, "I would write clear acceptance criteria for every story.", 2.0)],
+        TurnPolicy(end_silence=1.5))
     said = [e for e in record.events if e["type"] == "interviewer_said"]
     assert [e["kind"] for e in said] == ["greeting", "question", "repeat", "closing"]
     assert said[2]["text"] == said[1]["text"]
@@ -153,7 +155,7 @@ def test_repeat_the_question_repeats_it_and_is_not_an_answer(home, tmp_path, voi
 
 def test_skip_moves_on_without_an_answer(home, tmp_path, voice, transcriber):
     record = run_paced(home, tmp_path, voice, transcriber, "user-story",
-                       [spoken(voice, "Can we skip this one?", 4.0)])
+                       [spoken(voice, "Can we skip this one?", 2.0)], TurnPolicy(end_silence=1.5))
     passed = next(e for e in record.events if e["type"] == "answer_passed")
     assert passed["reason"] == "skipped"
     assert not [e for e in record.events if e["type"] == "answer_transcribed"]
