@@ -1,19 +1,13 @@
-"""The `mock-interview` command: argument parsing, wiring and printing, nothing more."""
+"""The `mock-interview` commands: each turns its options into work and prints the result."""
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import errno
-import functools
 import json
 import os
 import signal
 import sys
 import tomllib
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,308 +18,20 @@ from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
 from simulator import export as exporting
 from simulator import session as sessions
-from simulator.config import DEFAULT_MODEL, ApiSettings, api_settings, config_path, openai_client
+from simulator.arguments import build_parser
+from simulator.config import api_settings, openai_client
 from simulator.errors import UserError
 from simulator.interviewers import Exchange, QuestionRecord
-from simulator.interviewers.rubric import RubricInterviewer
 from simulator.questions import Bank, load_bank
-from simulator.resume import ResumePoint, resume_point
-
-INTERVIEWER_VOICE = "en-us"
-CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not usage plus error
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _parser() -> Parser:
-    p = Parser(prog="mock-interview", allow_abbrev=False,
-               description="Spoken mock interviews for product managers, offline at your desk.")
-    p.add_argument("--version", action="version", version="%(prog)s 0.1.0")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    # "--stt" must never be read as a shortening of "--stt-model".
-    sub.add_parser = functools.partial(sub.add_parser, allow_abbrev=False)  # type: ignore
-
-    def bank_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--bank", action="append", type=Path, default=[], metavar="PATH",
-                        help="an extra question bank: a .toml file or a folder of them")
-
-    def stt_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--stt-model", metavar="MODEL",
-                        help="faster-whisper model name or local folder (default: bundled tiny.en)")
-
-    def answer_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
-                        help="answer from files instead of the microphone: audio as it is, "
-                             ".txt spoken by TTS; one file per interviewer turn")
-        sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
-                        help="silence allowed before your first word (default: 15)")
-        sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
-                        help="trailing silence that ends an answer (default: 3)")
-        sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
-                        help="with --answers: take each file at once (default), or feed it in "
-                             "real time through live turn-taking and streaming transcription")
-        sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
-                        help="play the interviewer through the speakers "
-                             "(default: on when answering live, off with --answers)")
-
-    def interviewer_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--interviewer", choices=("auto", "rubric", "openai"), default="auto",
-                        help="who asks follow-ups and grades: the offline rubric, or an LLM "
-                             "through the OpenAI API (default auto: the LLM when "
-                             "OPENAI_API_KEY or OPENAI_BASE_URL is set)")
-        sp.add_argument("--model", help="the LLM's model name (default: from config.toml, "
-                                        f"else {DEFAULT_MODEL})")
-        sp.add_argument("--prompts", type=Path, metavar="DIR",
-                        help="a folder of prompt files that replace the bundled ones")
-
-    def speech_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--stt", choices=("local", "openai"), default="local",
-                        help="speech recognition: local faster-whisper (default) or the "
-                             "API's audio.transcriptions")
-        sp.add_argument("--tts", choices=("local", "openai"), default="local",
-                        help="the interviewer's voice: local espeak-ng (default) or the "
-                             "API's audio.speech")
-
-    def voice_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--voice", default=INTERVIEWER_VOICE,
-                        help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
-        sp.add_argument("--rate", type=int, default=165,
-                        help="interviewer's speaking rate in words per minute (default: 165)")
-
-    sp = sub.add_parser("practice", help="run a mock interview at your desk")
-    sp.add_argument("--questions", type=int, metavar="N", help="how many questions to ask")
-    sp.add_argument("--category", metavar="C", help="only questions from this category")
-    sp.add_argument("--question", nargs="+", default=[], metavar="ID",
-                    help="ask these questions, in this order")
-    sp.add_argument("--focus", choices=("weakest",),
-                    help="weakest: questions from the categories where your past scores are "
-                         "lowest (3 unless --questions says otherwise)")
-    bank_opt(sp)
-    sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
-                    help="follow-up questions per question at most (default: 2)")
-    answer_opts(sp)
-    stt_opt(sp)
-    voice_opts(sp)
-    interviewer_opts(sp)
-    speech_opts(sp)
-
-    sp = sub.add_parser("resume", help="carry on with an interrupted session")
-    sp.add_argument("session", help="session id or folder")
-    bank_opt(sp)
-    answer_opts(sp)
-    stt_opt(sp)
-    voice_opts(sp)
-    interviewer_opts(sp)
-    speech_opts(sp)
-
-    sp = sub.add_parser("demo", help="a short offline interview with bundled sample answers")
-    sp.add_argument("--speak", action="store_true", help="also play it through the speakers")
-    stt_opt(sp)
-    voice_opts(sp)
-    interviewer_opts(sp)
-    speech_opts(sp)
-
-    sp = sub.add_parser("grade", help="critique one answer given as audio or text")
-    sp.add_argument("--question", required=True, metavar="ID", help="the question answered")
-    sp.add_argument("file", type=Path, help="the answer: .txt, or audio (.wav, .flac, ...)")
-    sp.add_argument("--json", action="store_true", help="print JSON")
-    bank_opt(sp)
-    stt_opt(sp)
-    interviewer_opts(sp)
-    sp.add_argument("--stt", choices=("local", "openai"), default="local",
-                    help="speech recognition for audio answers (default: local)")
-
-    sp = sub.add_parser("transcribe", help="print the transcript of an audio file")
-    sp.add_argument("file", type=Path)
-    sp.add_argument("--json", action="store_true", help="print JSON with word timestamps")
-    stt_opt(sp)
-    sp.add_argument("--stt", choices=("local", "openai"), default="local",
-                    help="local faster-whisper (default) or the API's audio.transcriptions")
-
-    sp = sub.add_parser("questions", help="list the question bank")
-    sp.add_argument("--json", action="store_true", help="print JSON")
-    bank_opt(sp)
-
-    sp = sub.add_parser("sessions", help="list saved sessions")
-    sp.add_argument("--json", action="store_true", help="print JSON")
-
-    sp = sub.add_parser("replay", help="play a session back, or print it with --no-audio")
-    sp.add_argument("session", help="session id or folder")
-    sp.add_argument("--no-audio", action="store_true",
-                    help="print the whole interview with timestamps instead of playing it")
-
-    sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
-                                       "and API")
-    sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
-    sp.add_argument("--mic-seconds", type=float, default=3.0, metavar="SECONDS",
-                    help="length of the microphone level test (default: 3)")
-    stt_opt(sp)
-    voice_opts(sp)
-
-    sp = sub.add_parser("export", help="write a session's transcript and feedback")
-    sp.add_argument("session", help="session id or folder")
-    sp.add_argument("--format", choices=exporting.FORMATS, default="md")
-    sp.add_argument("-o", "--output", type=Path, metavar="FILE",
-                    help="write to FILE instead of printing")
-    return p
-
-
-# --- wiring -------------------------------------------------------------------------------
-
-def _api(args) -> ApiSettings:
-    return api_settings(getattr(args, "model", None))
-
-
-def build_interviewer(args, max_follow_ups: int = 2):
-    """The interviewer the flags and environment ask for, and a line saying which it is."""
-    settings = _api(args)
-    choice = args.interviewer
-    if choice == "auto":
-        choice = "openai" if settings.configured else "rubric"
-    if choice == "rubric":
-        return RubricInterviewer(), "rubric (offline)"
-    if not settings.configured:
-        raise UserError("--interviewer openai needs OPENAI_API_KEY or OPENAI_BASE_URL "
-                        f"(or an [openai] table in {config_path()})")
-    from simulator.interviewers.llm import LLMInterviewer
-    from simulator.interviewers.structured import ServerMemory, StructuredChat
-    from simulator.prompting import load_prompts
-
-    # Retries are StructuredChat's, so that a refused response_format costs one request.
-    chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
-                          ServerMemory(sessions.data_home() / "servers.json"))
-    interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
-    return interviewer, f"openai ({settings.model} at {settings.server})"
-
-
-def build_transcriber(args):
-    if getattr(args, "stt", "local") == "openai":
-        from audio.stt import OpenAITranscriber
-
-        settings = _api(args)
-        if not settings.configured:
-            raise UserError("--stt openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
-        return OpenAITranscriber(openai_client(settings), args.stt_model or settings.stt_model)
-    return WhisperTranscriber(args.stt_model)
-
-
-def build_voice(args):
-    if getattr(args, "tts", "local") == "openai":
-        from audio.tts import OpenAISynthesizer
-
-        settings = _api(args)
-        if not settings.configured:
-            raise UserError("--tts openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
-        return OpenAISynthesizer(openai_client(settings), settings.tts_model,
-                                 settings.tts_voice)
-    return Pyttsx3Synthesizer(args.voice, args.rate)
-
-
-def _run_interview(args, console: Console, bank_questions, answers, transcriber,
-                   live: bool, mode: str, speak: bool, resume_from=None) -> int:
-    from audio.speaker import VoiceSpeaker
-    from simulator.display import ConsoleDisplay, show_critique, show_delivery
-    from simulator.engine import Interview
-    from simulator.turns import turns
-
-    max_follow_ups = getattr(args, "max_follow_ups", 2)
-    if resume_from is not None:
-        max_follow_ups = int(resume_from.record.first("session_started").get("max_follow_ups",
-                                                                               2))
-    interviewer, described = build_interviewer(args, max_follow_ups)
-    with console.status("[dim]Loading the speech model…[/]"):
-        transcriber.load()
-    session = (sessions.Session.reopen(resume_from.record.path) if resume_from is not None
-               else sessions.Session.create())
-    interview = Interview(
-        questions=bank_questions,
-        speaker=VoiceSpeaker(build_voice(args), playback=speak),
-        answers=answers,
-        transcriber=transcriber,
-        interviewer=interviewer,
-        session=session,
-        display=ConsoleDisplay(console, live=live),
-        max_follow_ups=max_follow_ups,
-        settings={"mode": mode, "stt_model": transcriber.model_name,
-                  "interviewer_detail": described},
-        done=resume_from.point.done if resume_from is not None else [],
-        audio_prefix=f"r{resume_from.point.run}-" if resume_from is not None else "",
-    )
-    try:
-        critique = interview.run()
-    except KeyboardInterrupt:
-        if not _confirm_stop(console):
-            # Carry on: the log says where the interview was, as it would for `resume`.
-            session.close()
-            record = sessions.load(session.path)
-            point = resume_point(record, load_bank(getattr(args, "bank", [])))
-            return _run_interview(args, console, point.remaining, answers, transcriber, live,
-                                  mode, speak, resume_from=_Resume(record, point))
-        return _stopped(console, session, "you stopped it")
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            return _stopped(console, session, "the disk is full", code=1)
-        raise
-    finally:
-        session.close()
-    show_critique(console, critique.to_dict())
-    record = sessions.load(session.path)
-    show_delivery(console, exporting.delivery(record, turns(record))["session"])
-    console.print(f"\nSaved as [bold]{session.id}[/]. "
-                  f"Export it with: mock-interview export {session.id} --format md")
-    return 0
-
-
-def _confirm_stop(console: Console) -> bool:
-    """Ctrl-C asks before it ends an interview; without a terminal to ask, it stops."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return True
-    try:
-        reply = console.input("\n[bold]Stop the interview?[/] Everything so far is saved. "
-                              "[Y/n] ")
-    except (KeyboardInterrupt, EOFError):
-        return True
-    return not reply.strip().lower().startswith("n")
-
-
-def _stopped(console: Console, session, why: str, code: int = 130) -> int:
-    """Stop cleanly: everything recorded so far is already on disk."""
-    with contextlib.suppress(OSError):  # a full disk may refuse even this line
-        session.log("session_stopped", reason=why)
-    console.print(f"\n[yellow]Stopped ({why}). Everything recorded so far is saved in "
-                  f"{session.path}.[/]\nCarry on later with: mock-interview resume {session.id}")
-    return code
-
-
-def _answers(args, console: Console, transcriber):
-    """Live answers from the microphone, or --answers files; and whether it is live."""
-    from audio.devices import Microphone
-    from audio.recorder import TurnPolicy
-    from simulator.answers import LiveAnswers, ScriptedAnswers, check_answer_files
-    from simulator.display import TerminalTurnView
-
-    if args.thinking_grace <= 0 or args.end_silence <= 0:
-        raise UserError("--thinking-grace and --end-silence must be above 0")
-    if args.pace == "realtime" and not args.answers:
-        raise UserError("--pace realtime needs --answers")
-    policy = TurnPolicy(thinking_grace=args.thinking_grace, end_silence=args.end_silence)
-    view = TerminalTurnView(console) if console.is_terminal else None
-    if not args.answers:
-        # Before any session folder exists: a missing device should leave nothing behind.
-        from audio.devices import require
-
-        require("input")
-        if args.speak is not False:
-            require("output")
-        return LiveAnswers(lambda _request: Microphone(), transcriber, policy, view), True
-    answers = ScriptedAnswers(check_answer_files(args.answers),
-                              Pyttsx3Synthesizer(CANDIDATE_VOICE))
-    if args.pace == "realtime":
-        answers.paced(transcriber, policy, view)
-    return answers, False
+from simulator.resume import resume_point
+from simulator.runner import (
+    CANDIDATE_VOICE,
+    Resume,
+    answer_source,
+    build_interviewer,
+    build_transcriber,
+    run_interview,
+)
 
 
 def cmd_practice(args, console: Console) -> int:
@@ -343,28 +49,22 @@ def cmd_practice(args, console: Console) -> int:
     else:
         questions = bank.select(args.question, args.category, args.questions)
     transcriber = build_transcriber(args)
-    answers, live = _answers(args, console, transcriber)
+    answers, live = answer_source(args, console, transcriber)
     speak = live if args.speak is None else args.speak
-    return _run_interview(args, console, questions, answers, transcriber, live, "practice",
-                          speak)
-
-
-@dataclass
-class _Resume:
-    record: sessions.SessionRecord
-    point: ResumePoint
+    return run_interview(args, console, questions, answers, transcriber, live, "practice",
+                         speak)
 
 
 def cmd_resume(args, console: Console) -> int:
     record = sessions.load(sessions.resolve(args.session))
     point = resume_point(record, load_bank(args.bank))
     transcriber = build_transcriber(args)
-    answers, live = _answers(args, console, transcriber)
+    answers, live = answer_source(args, console, transcriber)
     speak = live if args.speak is None else args.speak
     console.print(f"Resuming {record.id}: {len(point.done)} question(s) done, "
                   f"{len(point.remaining)} to go.")
-    return _run_interview(args, console, point.remaining, answers, transcriber, live,
-                          "resume", speak, resume_from=_Resume(record, point))
+    return run_interview(args, console, point.remaining, answers, transcriber, live,
+                         "resume", speak, resume_from=Resume(record, point))
 
 
 def cmd_demo(args, console: Console) -> int:
@@ -377,8 +77,8 @@ def cmd_demo(args, console: Console) -> int:
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
                   "(a second synthetic voice), transcribed by Whisper and graded offline.")
     answers = ScriptedByQuestion(data["answers"], Pyttsx3Synthesizer(CANDIDATE_VOICE))
-    return _run_interview(args, console, questions, answers, build_transcriber(args), False,
-                          "demo", args.speak)
+    return run_interview(args, console, questions, answers, build_transcriber(args), False,
+                         "demo", args.speak)
 
 
 def _transcribe_file(args, console: Console) -> Transcript:
@@ -562,7 +262,7 @@ def _raise_interrupt(_signum, _frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

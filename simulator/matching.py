@@ -79,8 +79,9 @@ class Sentence:
 
     @classmethod
     def of(cls, text: str) -> Sentence:
-        stems = [stem(w) for w in words(text)]
-        joined = {stem(a + b) for a, b in zip(words(text), words(text)[1:], strict=False)}
+        ws = words(text)
+        stems = [stem(w) for w in ws]
+        joined = {stem(a + b) for a, b in zip(ws, ws[1:], strict=False)}
         return cls(text, tuple(stems), frozenset(stems) | joined)
 
 

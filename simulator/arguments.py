@@ -1,0 +1,150 @@
+"""The `mock-interview` command line: its commands, options and help."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from pathlib import Path
+
+from simulator import export as exporting
+from simulator.config import DEFAULT_MODEL
+
+INTERVIEWER_VOICE = "en-us"
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage plus error
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="mock-interview", allow_abbrev=False,
+               description="Spoken mock interviews for product managers, offline at your desk.")
+    p.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    # "--stt" must never be read as a shortening of "--stt-model".
+    sub.add_parser = functools.partial(sub.add_parser, allow_abbrev=False)  # type: ignore
+
+    def bank_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--bank", action="append", type=Path, default=[], metavar="PATH",
+                        help="an extra question bank: a .toml file or a folder of them")
+
+    def stt_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--stt-model", metavar="MODEL",
+                        help="faster-whisper model name or local folder (default: bundled tiny.en)")
+
+    def answer_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
+                        help="answer from files instead of the microphone: audio as it is, "
+                             ".txt spoken by TTS; one file per interviewer turn")
+        sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
+                        help="silence allowed before your first word (default: 15)")
+        sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
+                        help="trailing silence that ends an answer (default: 3)")
+        sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
+                        help="with --answers: take each file at once (default), or feed it in "
+                             "real time through live turn-taking and streaming transcription")
+        sp.add_argument("--speak", action=argparse.BooleanOptionalAction, default=None,
+                        help="play the interviewer through the speakers "
+                             "(default: on when answering live, off with --answers)")
+
+    def interviewer_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--interviewer", choices=("auto", "rubric", "openai"), default="auto",
+                        help="who asks follow-ups and grades: the offline rubric, or an LLM "
+                             "through the OpenAI API (default auto: the LLM when "
+                             "OPENAI_API_KEY or OPENAI_BASE_URL is set)")
+        sp.add_argument("--model", help="the LLM's model name (default: from config.toml, "
+                                        f"else {DEFAULT_MODEL})")
+        sp.add_argument("--prompts", type=Path, metavar="DIR",
+                        help="a folder of prompt files that replace the bundled ones")
+
+    def speech_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                        help="speech recognition: local faster-whisper (default) or the "
+                             "API's audio.transcriptions")
+        sp.add_argument("--tts", choices=("local", "openai"), default="local",
+                        help="the interviewer's voice: local espeak-ng (default) or the "
+                             "API's audio.speech")
+
+    def voice_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--voice", default=INTERVIEWER_VOICE,
+                        help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
+        sp.add_argument("--rate", type=int, default=165,
+                        help="interviewer's speaking rate in words per minute (default: 165)")
+
+    sp = sub.add_parser("practice", help="run a mock interview at your desk")
+    sp.add_argument("--questions", type=int, metavar="N", help="how many questions to ask")
+    sp.add_argument("--category", metavar="C", help="only questions from this category")
+    sp.add_argument("--question", nargs="+", default=[], metavar="ID",
+                    help="ask these questions, in this order")
+    sp.add_argument("--focus", choices=("weakest",),
+                    help="weakest: questions from the categories where your past scores are "
+                         "lowest (3 unless --questions says otherwise)")
+    bank_opt(sp)
+    sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
+                    help="follow-up questions per question at most (default: 2)")
+    answer_opts(sp)
+    stt_opt(sp)
+    voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
+
+    sp = sub.add_parser("resume", help="carry on with an interrupted session")
+    sp.add_argument("session", help="session id or folder")
+    bank_opt(sp)
+    answer_opts(sp)
+    stt_opt(sp)
+    voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
+
+    sp = sub.add_parser("demo", help="a short offline interview with bundled sample answers")
+    sp.add_argument("--speak", action="store_true", help="also play it through the speakers")
+    stt_opt(sp)
+    voice_opts(sp)
+    interviewer_opts(sp)
+    speech_opts(sp)
+
+    sp = sub.add_parser("grade", help="critique one answer given as audio or text")
+    sp.add_argument("--question", required=True, metavar="ID", help="the question answered")
+    sp.add_argument("file", type=Path, help="the answer: .txt, or audio (.wav, .flac, ...)")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    bank_opt(sp)
+    stt_opt(sp)
+    interviewer_opts(sp)
+    sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                    help="speech recognition for audio answers (default: local)")
+
+    sp = sub.add_parser("transcribe", help="print the transcript of an audio file")
+    sp.add_argument("file", type=Path)
+    sp.add_argument("--json", action="store_true", help="print JSON with word timestamps")
+    stt_opt(sp)
+    sp.add_argument("--stt", choices=("local", "openai"), default="local",
+                    help="local faster-whisper (default) or the API's audio.transcriptions")
+
+    sp = sub.add_parser("questions", help="list the question bank")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    bank_opt(sp)
+
+    sp = sub.add_parser("sessions", help="list saved sessions")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+
+    sp = sub.add_parser("replay", help="play a session back, or print it with --no-audio")
+    sp.add_argument("session", help="session id or folder")
+    sp.add_argument("--no-audio", action="store_true",
+                    help="print the whole interview with timestamps instead of playing it")
+
+    sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
+                                       "and API")
+    sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
+    sp.add_argument("--mic-seconds", type=float, default=3.0, metavar="SECONDS",
+                    help="length of the microphone level test (default: 3)")
+    stt_opt(sp)
+    voice_opts(sp)
+
+    sp = sub.add_parser("export", help="write a session's transcript and feedback")
+    sp.add_argument("session", help="session id or folder")
+    sp.add_argument("--format", choices=exporting.FORMATS, default="md")
+    sp.add_argument("-o", "--output", type=Path, metavar="FILE",
+                    help="write to FILE instead of printing")
+    return p

@@ -1,0 +1,183 @@
+"""One interview from the command line's options: build its parts, run it, stop it cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import sys
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from audio.stt import WhisperTranscriber
+from audio.tts import Pyttsx3Synthesizer
+from simulator import export as exporting
+from simulator import session as sessions
+from simulator.config import ApiSettings, api_settings, config_path, openai_client
+from simulator.errors import UserError
+from simulator.interviewers.rubric import RubricInterviewer
+from simulator.questions import load_bank
+from simulator.resume import ResumePoint, resume_point
+
+CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
+
+
+@dataclass
+class Resume:
+    """A session being carried on: its log so far, and where to pick it up."""
+
+    record: sessions.SessionRecord
+    point: ResumePoint
+
+
+def api_for(args) -> ApiSettings:
+    return api_settings(getattr(args, "model", None))
+
+
+def build_interviewer(args, max_follow_ups: int = 2):
+    """The interviewer the flags and environment ask for, and a line saying which it is."""
+    settings = api_for(args)
+    choice = args.interviewer
+    if choice == "auto":
+        choice = "openai" if settings.configured else "rubric"
+    if choice == "rubric":
+        return RubricInterviewer(), "rubric (offline)"
+    if not settings.configured:
+        raise UserError("--interviewer openai needs OPENAI_API_KEY or OPENAI_BASE_URL "
+                        f"(or an [openai] table in {config_path()})")
+    from simulator.interviewers.llm import LLMInterviewer
+    from simulator.interviewers.structured import ServerMemory, StructuredChat
+    from simulator.prompting import load_prompts
+
+    # Retries are StructuredChat's, so that a refused response_format costs one request.
+    chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
+                          ServerMemory(sessions.data_home() / "servers.json"))
+    interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
+    return interviewer, f"openai ({settings.model} at {settings.server})"
+
+
+def build_transcriber(args):
+    if getattr(args, "stt", "local") == "openai":
+        from audio.stt import OpenAITranscriber
+
+        settings = api_for(args)
+        if not settings.configured:
+            raise UserError("--stt openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return OpenAITranscriber(openai_client(settings), args.stt_model or settings.stt_model)
+    return WhisperTranscriber(args.stt_model)
+
+
+def build_voice(args):
+    if getattr(args, "tts", "local") == "openai":
+        from audio.tts import OpenAISynthesizer
+
+        settings = api_for(args)
+        if not settings.configured:
+            raise UserError("--tts openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return OpenAISynthesizer(openai_client(settings), settings.tts_model,
+                                 settings.tts_voice)
+    return Pyttsx3Synthesizer(args.voice, args.rate)
+
+
+def run_interview(args, console: Console, bank_questions, answers, transcriber,
+                  live: bool, mode: str, speak: bool, resume_from: Resume | None = None) -> int:
+    from audio.speaker import VoiceSpeaker
+    from simulator.display import ConsoleDisplay, show_critique, show_delivery
+    from simulator.engine import Interview
+    from simulator.turns import turns
+
+    max_follow_ups = getattr(args, "max_follow_ups", 2)
+    if resume_from is not None:
+        max_follow_ups = int(resume_from.record.first("session_started").get("max_follow_ups",
+                                                                               2))
+    interviewer, described = build_interviewer(args, max_follow_ups)
+    with console.status("[dim]Loading the speech model…[/]"):
+        transcriber.load()
+    session = (sessions.Session.reopen(resume_from.record.path) if resume_from is not None
+               else sessions.Session.create())
+    interview = Interview(
+        questions=bank_questions,
+        speaker=VoiceSpeaker(build_voice(args), playback=speak),
+        answers=answers,
+        transcriber=transcriber,
+        interviewer=interviewer,
+        session=session,
+        display=ConsoleDisplay(console, live=live),
+        max_follow_ups=max_follow_ups,
+        settings={"mode": mode, "stt_model": transcriber.model_name,
+                  "interviewer_detail": described},
+        done=resume_from.point.done if resume_from is not None else [],
+        audio_prefix=f"r{resume_from.point.run}-" if resume_from is not None else "",
+    )
+    try:
+        critique = interview.run()
+    except KeyboardInterrupt:
+        if not confirm_stop(console):
+            # Carry on: the log says where the interview was, as it would for `resume`.
+            session.close()
+            record = sessions.load(session.path)
+            point = resume_point(record, load_bank(getattr(args, "bank", [])))
+            return run_interview(args, console, point.remaining, answers, transcriber, live,
+                                 mode, speak, resume_from=Resume(record, point))
+        return stopped(console, session, "you stopped it")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return stopped(console, session, "the disk is full", code=1)
+        raise
+    finally:
+        session.close()
+    show_critique(console, critique.to_dict())
+    record = sessions.load(session.path)
+    show_delivery(console, exporting.delivery(record, turns(record))["session"])
+    console.print(f"\nSaved as [bold]{session.id}[/]. "
+                  f"Export it with: mock-interview export {session.id} --format md")
+    return 0
+
+
+def confirm_stop(console: Console) -> bool:
+    """Ctrl-C asks before it ends an interview; without a terminal to ask, it stops."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return True
+    try:
+        reply = console.input("\n[bold]Stop the interview?[/] Everything so far is saved. "
+                              "[Y/n] ")
+    except (KeyboardInterrupt, EOFError):
+        return True
+    return not reply.strip().lower().startswith("n")
+
+
+def stopped(console: Console, session, why: str, code: int = 130) -> int:
+    """Stop cleanly: everything recorded so far is already on disk."""
+    with contextlib.suppress(OSError):  # a full disk may refuse even this line
+        session.log("session_stopped", reason=why)
+    console.print(f"\n[yellow]Stopped ({why}). Everything recorded so far is saved in "
+                  f"{session.path}.[/]\nCarry on later with: mock-interview resume {session.id}")
+    return code
+
+
+def answer_source(args, console: Console, transcriber):
+    """Live answers from the microphone, or --answers files; and whether it is live."""
+    from audio.devices import Microphone
+    from audio.recorder import TurnPolicy
+    from simulator.answers import LiveAnswers, ScriptedAnswers, check_answer_files
+    from simulator.display import TerminalTurnView
+
+    if args.thinking_grace <= 0 or args.end_silence <= 0:
+        raise UserError("--thinking-grace and --end-silence must be above 0")
+    if args.pace == "realtime" and not args.answers:
+        raise UserError("--pace realtime needs --answers")
+    policy = TurnPolicy(thinking_grace=args.thinking_grace, end_silence=args.end_silence)
+    view = TerminalTurnView(console) if console.is_terminal else None
+    if not args.answers:
+        # Before any session folder exists: a missing device should leave nothing behind.
+        from audio.devices import require
+
+        require("input")
+        if args.speak is not False:
+            require("output")
+        return LiveAnswers(lambda _request: Microphone(), transcriber, policy, view), True
+    answers = ScriptedAnswers(check_answer_files(args.answers),
+                              Pyttsx3Synthesizer(CANDIDATE_VOICE))
+    if args.pace == "realtime":
+        answers.paced(transcriber, policy, view)
+    return answers, False
