@@ -91,13 +91,14 @@ def check_answer_files(paths: list[Path]) -> list[Path]:
         if not p.is_file():
             raise UserError(f"{p}: no such answer file")
         if p.suffix.lower() in TEXT_SUFFIXES:
-            _answer_text(p)
+            answer_text(p)
         else:
             read_audio(p)  # unreadable audio fails here, before any session folder exists
     return paths
 
 
-def _answer_text(path: Path) -> str:
+def answer_text(path: Path) -> str:
+    """A written answer; an empty one is a mistake, not an answer worth grading."""
     try:
         text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
@@ -110,7 +111,7 @@ def _answer_text(path: Path) -> str:
 def answer_audio(path: Path, synth: Synthesizer) -> Audio:
     """Audio as it is; text spoken by the candidate's TTS voice."""
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return synth.synthesize(_answer_text(path))
+        return synth.synthesize(answer_text(path))
     return read_audio(path)
 
 

@@ -18,6 +18,7 @@ from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
 from simulator import export as exporting
 from simulator import session as sessions
+from simulator.answers import TEXT_SUFFIXES, answer_text
 from simulator.arguments import build_parser
 from simulator.config import api_settings, openai_client
 from simulator.errors import UserError
@@ -102,11 +103,8 @@ def cmd_transcribe(args, console: Console) -> int:
 def cmd_grade(args, console: Console) -> int:
     question = load_bank(args.bank).get(args.question)
     interviewer, described = build_interviewer(args)
-    if args.file.suffix.lower() == ".txt":
-        try:
-            transcript = Transcript(args.file.read_text(encoding="utf-8").strip())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{args.file}: cannot read the answer ({exc})") from exc
+    if args.file.suffix.lower() in TEXT_SUFFIXES:
+        transcript = Transcript(answer_text(args.file))
     else:
         transcript = _transcribe_file(args, console)
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])

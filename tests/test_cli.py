@@ -113,6 +113,7 @@ def test_grade_from_audio_through_the_cli(cli, speech, answers):
     [
         (["grade", "--question", "no-such-id", "{txt}"], "unknown question id 'no-such-id'"),
         (["grade", "--question", "user-story", "{missing}"], "no such audio file"),
+        (["grade", "--question", "user-story", "{blank}"], "the answer text is empty"),
         (["transcribe", "{garbage}"], "not readable as audio"),
         (["transcribe", "{empty}"], "the file is empty"),
         (["practice", "--answers", "{pdf}"], "unsupported answer file"),
@@ -130,12 +131,13 @@ def test_bad_input_is_one_line_and_non_zero(cli, tmp_path, args, message):
     files = {
         "txt": tmp_path / "a.txt", "missing": tmp_path / "missing.wav",
         "garbage": tmp_path / "garbage.wav", "empty": tmp_path / "empty.flac",
-        "pdf": tmp_path / "answer.pdf", "tmp": tmp_path,
+        "pdf": tmp_path / "answer.pdf", "tmp": tmp_path, "blank": tmp_path / "blank.txt",
     }
     files["txt"].write_text("An answer.")
     files["garbage"].write_bytes(b"RIFF this is not really a wave file" * 10)
     files["empty"].write_bytes(b"")
     files["pdf"].write_bytes(b"%PDF-1.4")
+    files["blank"].write_text(" \n")
     result = cli(*[a.format(**files) for a in args], check=False)
     assert result.returncode != 0
     assert message in result.stderr
