@@ -76,6 +76,24 @@ def rms(chunk: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(chunk)))) if len(chunk) else 0.0
 
 
+def span(chunks: list[np.ndarray], total: int, start: int, end: int) -> np.ndarray:
+    """Samples `start:end` of the chunks joined (`total` samples in all).
+
+    A segment lies near the end of what has been recorded, so only the last chunks are read;
+    joining everything at each pause would grow with the square of the answer's length.
+    """
+    parts = []
+    position = total
+    for chunk in reversed(chunks):
+        if position <= start:
+            break
+        chunk_start = position - len(chunk)
+        if chunk_start < end:
+            parts.append(chunk[max(0, start - chunk_start) : max(0, end - chunk_start)])
+        position = chunk_start
+    return np.concatenate(parts[::-1]) if parts else np.zeros(0, dtype=np.float32)
+
+
 def record_turn(
     chunks: Iterable[np.ndarray],
     policy: TurnPolicy,
@@ -110,7 +128,7 @@ def record_turn(
         start, end = max(0.0, seg_start - PAD), min(elapsed, until + PAD)
         seg_start = None
         if on_segment is not None and end - start >= policy.min_segment:
-            audio = np.concatenate(kept)[int(start * RATE) : int(end * RATE)]
+            audio = span(kept, int(elapsed * RATE), int(start * RATE), int(end * RATE))
             on_segment(Audio(audio, RATE), start)
 
     for chunk in chunks:

@@ -15,7 +15,7 @@ from test_engine import SilentSpeaker
 
 from audio.feed import PacedAudio
 from audio.pcm import Audio, write_wav
-from audio.recorder import TurnControl, TurnPolicy, record_turn
+from audio.recorder import TurnControl, TurnPolicy, record_turn, span
 from audio.streaming import StreamingTranscript
 from audio.stt import Transcript
 from simulator import session as sessions
@@ -242,3 +242,12 @@ def test_live_answers_write_the_recording_as_it_goes(tmp_path, voice, transcribe
     assert answer.transcript.text and answer.turn_end and answer.transcript_ready
     assert (tmp_path / "a.wav").stat().st_size > 16000 * 2 * 3
     assert isinstance(MoveOn(), MoveOn)
+
+
+def test_a_span_of_the_recording_matches_joining_it_all():
+    rng = np.random.default_rng(3)
+    chunks = [rng.standard_normal(n).astype(np.float32) for n in rng.integers(0, 2000, 40)]
+    joined = np.concatenate(chunks)
+    for start, end in [(0, len(joined)), (0, 0), (5, 5), (len(joined) - 700, len(joined)),
+                       *[sorted(rng.integers(0, len(joined) + 1, 2)) for _ in range(200)]]:
+        assert np.array_equal(span(chunks, len(joined), start, end), joined[start:end])
