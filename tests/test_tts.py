@@ -58,7 +58,6 @@ def test_first_render_in_a_new_process_waits_for_the_whole_utterance():
     # A new pyttsx3 engine used to hand back control before espeak had written the file; the
     # speech then landed later in a folder that was gone, with a traceback on stderr.
     script = """
-import sys
 from audio.tts import Pyttsx3Synthesizer
 text = "Tell me about a launch you led and how you knew it worked. " * 20
 synth = Pyttsx3Synthesizer()
