@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,19 +65,41 @@ def home(tmp_path, monkeypatch) -> Path:
     return path
 
 
+def mock_interview(home: Path, *args: str | Path, check: bool = True,
+                   offline: bool = False) -> subprocess.CompletedProcess:
+    """Run the installed `mock-interview` command as a user would.
+
+    `offline` runs it in a network namespace of its own (no network at all, not even DNS) and
+    without any API settings.
+    """
+    env = {**os.environ, "MOCK_INTERVIEW_HOME": str(home), "COLUMNS": "120"}
+    env.pop("MOCK_INTERVIEW_DEBUG", None)
+    command = [str(Path(sys.executable).with_name("mock-interview")), *map(str, args)]
+    if offline:
+        if not shutil.which("unshare") or subprocess.run(["unshare", "-n", "true"]).returncode:
+            pytest.skip("cannot make a network namespace here")
+        command = ["unshare", "-n", *command]
+        env = {k: v for k, v in env.items() if not k.startswith("OPENAI")}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
 @pytest.fixture
 def cli(home):
-    """Run the installed `mock-interview` command as a user would."""
+    """`mock-interview` with the test's own data folder."""
+    return functools.partial(mock_interview, home)
 
-    def run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
-        env = {**os.environ, "MOCK_INTERVIEW_HOME": str(home), "COLUMNS": "120"}
-        env.pop("MOCK_INTERVIEW_DEBUG", None)
-        exe = Path(sys.executable).with_name("mock-interview")
-        result = subprocess.run(
-            [str(exe), *map(str, args)], capture_output=True, text=True, env=env, timeout=300,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-        return result
 
-    return run
+@dataclass
+class Demo:
+    home: Path
+    result: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    """One `mock-interview demo`, run offline; the tests that use it only read its session."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    return Demo(home, mock_interview(home, "demo", check=False, offline=True))

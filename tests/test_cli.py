@@ -1,10 +1,10 @@
 """The `mock-interview` command end to end, through the real TTS, Whisper and rubric."""
 
+import functools
 import json
-import shutil
-import subprocess
 
 import pytest
+from conftest import mock_interview
 
 from simulator.interviewers import Exchange, QuestionRecord
 from simulator.interviewers.rubric import critique_question
@@ -13,27 +13,13 @@ from simulator.questions import load_bank
 BANK = load_bank()
 
 
-def offline(cmd: list[str]) -> list[str]:
-    """Run in a network namespace of its own: no network at all, not even DNS."""
-    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"]).returncode == 0:
-        return ["unshare", "-n", *cmd]
-    pytest.skip("cannot make a network namespace here")
-
-
-def test_demo_completes_with_no_network_and_exports(cli, home):
-    import os
-    import sys
-    from pathlib import Path
-
-    exe = str(Path(sys.executable).with_name("mock-interview"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
-    env |= {"MOCK_INTERVIEW_HOME": str(home), "COLUMNS": "120"}
-    result = subprocess.run(offline([exe, "demo"]), capture_output=True, text=True, env=env,
-                            timeout=300)
+def test_demo_completes_with_no_network_and_exports(demo):
+    result = demo.result
     assert result.returncode == 0, result.stderr
     assert "Overall score" in result.stdout and "Interviewer (follow-up)" in result.stdout
     assert "Traceback" not in result.stderr
-
+    home = demo.home
+    cli = functools.partial(mock_interview, home)
     listed = json.loads(cli("sessions", "--json").stdout)
     assert len(listed) == 1 and listed[0]["status"] == "finished"
     assert 50 <= listed[0]["score"] <= 100

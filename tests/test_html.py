@@ -8,6 +8,7 @@ import shutil
 import time
 
 import pytest
+from conftest import mock_interview
 
 from audio.stt import Transcript, Word
 from simulator import session as sessions
@@ -44,11 +45,11 @@ def open_report(browser, path):
     browser.get_log("browser")  # start each page with an empty log
 
 
-def test_the_demo_report_loads_plays_and_seeks(browser, cli, home, tmp_path):
-    cli("demo")
-    sid = json.loads(cli("sessions", "--json").stdout)[0]["id"]
+def test_the_demo_report_loads_plays_and_seeks(browser, demo, tmp_path):
+    assert demo.result.returncode == 0, demo.result.stderr
+    sid = json.loads(mock_interview(demo.home, "sessions", "--json").stdout)[0]["id"]
     report = tmp_path / "report.html"
-    cli("export", sid, "--format", "html", "-o", report)
+    mock_interview(demo.home, "export", sid, "--format", "html", "-o", report)
     size = report.stat().st_size
     print(f"demo HTML report: {size / 1024:.0f} KiB")
     assert size < 2_000_000
