@@ -176,6 +176,35 @@ def test_a_torn_last_line_is_skipped_then_set_aside_on_resume(home, tmp_path, cl
     assert "answer_rec" in (path / "events.torn").read_text()
 
 
+def test_a_real_full_disk_stops_cleanly_and_keeps_what_was_recorded(tmp_path, speech,
+                                                                      answers):
+    # A small tmpfs as the data folder, filled up while the candidate is answering.
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small disk here (it needs root)")
+    try:
+        home = disk / "home"
+        long_answer = speech(answers["launch-went-wrong"]["strong"], name="long.wav")
+        proc = start(home, "practice", "--question", "user-story", "--answers", long_answer,
+                     "--pace", "realtime")
+        wait_for(lambda: any(p.stat().st_size > 64000 for p in
+                             home.glob("sessions/*/q01-t0-candidate.wav")))
+        with contextlib.suppress(OSError), open(disk / "filler", "wb") as filler:
+            while True:
+                filler.write(bytes(1 << 16))
+                filler.flush()
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1, err
+        assert "disk is full" in out and "Traceback" not in err
+        path = next((home / "sessions").iterdir())
+        assert read_audio(path / "q01-t0-candidate.wav").duration >= 2.0
+        assert sessions.load(path).status == "interrupted"
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
+
+
 def test_a_full_disk_stops_cleanly_and_keeps_what_was_recorded(home, tmp_path, monkeypatch,
                                                                 speech, capsys):
     from audio import pcm
