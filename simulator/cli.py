@@ -51,9 +51,7 @@ def cmd_practice(args, console: Console) -> int:
         questions = bank.select(args.question, args.category, args.questions)
     transcriber = build_transcriber(args)
     answers, live = answer_source(args, console, transcriber)
-    speak = live if args.speak is None else args.speak
-    return run_interview(args, console, questions, answers, transcriber, live, "practice",
-                         speak)
+    return run_interview(args, console, questions, answers, transcriber, live, "practice")
 
 
 def cmd_resume(args, console: Console) -> int:
@@ -61,11 +59,10 @@ def cmd_resume(args, console: Console) -> int:
     point = resume_point(record, load_bank(args.bank))
     transcriber = build_transcriber(args)
     answers, live = answer_source(args, console, transcriber)
-    speak = live if args.speak is None else args.speak
     console.print(f"Resuming {record.id}: {len(point.done)} question(s) done, "
                   f"{len(point.remaining)} to go.")
     return run_interview(args, console, point.remaining, answers, transcriber, live,
-                         "resume", speak, resume_from=Resume(record, point))
+                         "resume", resume_from=Resume(record, point))
 
 
 def cmd_demo(args, console: Console) -> int:
@@ -79,7 +76,7 @@ def cmd_demo(args, console: Console) -> int:
                   "(a second synthetic voice), transcribed by Whisper and graded offline.")
     answers = ScriptedByQuestion(data["answers"], Pyttsx3Synthesizer(CANDIDATE_VOICE))
     return run_interview(args, console, questions, answers, build_transcriber(args), False,
-                         "demo", args.speak)
+                         "demo")
 
 
 def _transcribe_file(args, console: Console) -> Transcript:

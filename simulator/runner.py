@@ -80,7 +80,8 @@ def build_voice(args):
 
 
 def run_interview(args, console: Console, bank_questions, answers, transcriber,
-                  live: bool, mode: str, speak: bool, resume_from: Resume | None = None) -> int:
+                  live: bool, mode: str, resume_from: Resume | None = None) -> int:
+    """Run one interview; `live` means a microphone, so the interviewer is heard by default."""
     from audio.speaker import VoiceSpeaker
     from simulator.display import ConsoleDisplay, show_critique, show_delivery
     from simulator.engine import Interview
@@ -97,7 +98,8 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
                else sessions.Session.create())
     interview = Interview(
         questions=bank_questions,
-        speaker=VoiceSpeaker(build_voice(args), playback=speak),
+        speaker=VoiceSpeaker(build_voice(args),
+                             playback=live if args.speak is None else args.speak),
         answers=answers,
         transcriber=transcriber,
         interviewer=interviewer,
@@ -118,7 +120,7 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
             record = sessions.load(session.path)
             point = resume_point(record, load_bank(getattr(args, "bank", [])))
             return run_interview(args, console, point.remaining, answers, transcriber, live,
-                                 mode, speak, resume_from=Resume(record, point))
+                                 mode, resume_from=Resume(record, point))
         return stopped(console, session, "you stopped it")
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
