@@ -120,7 +120,8 @@ def cmd_grade(args, console: Console) -> int:
             "transcript": transcript.text,
             "interviewer": critique.interviewer,
             "better_answer": q.better_answer,
-            "notes": critique.notes,
+            "specificity": q.specificity.to_dict() if q.specificity else None,
+            "notes": q.notes,
         }, ensure_ascii=False))
     else:
         from simulator.display import show_critique

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from simulator.specificity import Specificity
+
 Status = Literal["covered", "partial", "missed"]
 STATUS_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 
@@ -16,6 +18,8 @@ class PointResult:
     status: Status
     evidence: str | None  # the transcript sentence that shows it
     weight: float = 1.0
+    missing: list[str] = field(default_factory=list)  # what a partial treatment left out
+    unsure: str | None = None  # why the grader may be wrong here, when it may be
 
 
 @dataclass
@@ -31,6 +35,7 @@ class QuestionCritique:
     answered: bool = True
     better_answer: str = ""  # a sketch of a stronger answer, where the interviewer wrote one
     notes: list[str] = field(default_factory=list)  # e.g. quotes dropped, fallbacks taken
+    specificity: Specificity | None = None  # concrete details against platitudes
 
 
 @dataclass
@@ -49,9 +54,12 @@ class Critique:
     @classmethod
     def from_dict(cls, data: dict) -> Critique:
         questions = [
-            QuestionCritique(
-                **{**q, "points": [PointResult(**p) for p in q.get("points", [])]}
-            )
+            QuestionCritique(**{
+                **q,
+                "points": [PointResult(**p) for p in q.get("points", [])],
+                "specificity": (Specificity.from_dict(q["specificity"])
+                                if isinstance(q.get("specificity"), dict) else None),
+            })
             for q in data.get("questions", [])
         ]
         return cls(**{**data, "questions": questions})

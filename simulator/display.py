@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from audio.recorder import TurnStatus
+from simulator.specificity import specificity_line
 
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missed": "red"}
 
@@ -107,6 +108,10 @@ def show_critique(console: Console, critique: dict) -> None:
             table.add_row(escape(p["strong"]), f"[{style}]{p['status']}[/]",
                           escape(f"\"{p['evidence']}\"") if p["evidence"] else "")
         console.print(table)
+        spec = specificity_line(q)
+        if spec:
+            style = "yellow" if spec.startswith("Vague") else "dim"
+            console.print(f"[{style}]{escape(spec)}[/]")
         if q.get("better_answer"):
             console.print(f"[dim]A stronger answer:[/] {escape(q['better_answer'])}")
         console.print(f"[dim]Model answer direction:[/] {escape(q['model_answer'])}")

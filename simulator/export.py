@@ -11,6 +11,7 @@ from pathlib import Path
 from simulator.delivery import measure, summary_lines
 from simulator.errors import UserError
 from simulator.session import SessionRecord
+from simulator.specificity import specificity_line
 from simulator.turns import turns
 
 EXPORT_SCHEMA = "mock-interview.export/1"
@@ -138,6 +139,8 @@ def to_markdown(record: SessionRecord) -> str:
             evidence = f"\"{_cell(p['evidence'])}\"" if p["evidence"] else ""
             lines.append(f"| {_cell(p['strong'])} | {p['status']} | {evidence} |")
         lines.append("")
+        if specificity_line(q):
+            lines += [specificity_line(q), ""]
         if q["strengths"]:
             lines += ["Strengths:", ""] + [f"- {i}" for i in q["strengths"]] + [""]
         if q["to_add"]:

@@ -18,6 +18,7 @@ from audio.pcm import Audio, AudioError, read_audio
 from simulator.delivery import Delivery, measure, summary_lines
 from simulator.export import document
 from simulator.session import SessionRecord
+from simulator.specificity import specificity_line
 from simulator.timeline import Placed, clock, placed_turns
 
 STYLE = """
@@ -28,7 +29,7 @@ audio{width:100%}.seek{cursor:pointer;color:#0645ad;text-decoration:underline do
 .t{color:#888;font-variant-numeric:tabular-nums;margin-right:.5rem}
 .Interviewer b{color:#036}.Candidate b{color:#060}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;
-vertical-align:top;text-align:left}.covered{color:#060}.partial{color:#a60}.missed{color:#a00}
+vertical-align:top;text-align:left}.covered{color:#060}.partial{color:#a60}.missed{color:#a00}.vague{color:#a60}
 .score{font-size:2rem;font-weight:bold}svg{background:#fafafa;border:1px solid #eee}
 """
 
@@ -175,6 +176,10 @@ def to_html(record: SessionRecord) -> str:
                 out.append(f"<tr><td>{escape(point['strong'])}</td>"
                            f'<td class="{status}">{status}</td><td>{evidence}</td></tr>')
             out.append("</table>")
+            if specificity_line(q):
+                vague = q["specificity"].get("vague")
+                out.append(f'<p class="{"vague" if vague else "specific"}">'
+                           f"{escape(specificity_line(q))}</p>")
             tries = doc["attempts"].get(q["question_id"], [])
             if len(tries) > 1:
                 out.append("<p><i>Attempts at this question, side by side:</i></p><table><tr>"

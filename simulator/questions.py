@@ -13,7 +13,11 @@ from pathlib import Path
 
 from simulator.errors import UserError
 
-BANK_SCHEMA = 1
+BANK_SCHEMA = 2
+READABLE_SCHEMAS = (1, 2)  # schema 1: points with cues only
+MAX_TERMS = 200  # per concept; a bank is data, and grading time grows with it
+MAX_TERM_CHARS = 80
+MAX_CONCEPTS = 4
 MAX_BANK_BYTES = 2_000_000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -26,9 +30,14 @@ class BankError(UserError):
 class RubricPoint:
     id: str
     strong: str
-    cues: tuple[str, ...]
+    cues: tuple[str, ...]  # schema 1: phrases, two of which show the point
     probe: str
     weight: float = 1.0
+    # Schema 2: the action that does the point, the other concepts it needs (name, terms),
+    # and actions that do the opposite. Graded by simulator.concepts when `action` is set.
+    action: tuple[str, ...] = ()
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    contrary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,27 +111,97 @@ def _slug(table: dict, where: str) -> str:
     return value
 
 
-def _point(table: object, where: str) -> RubricPoint:
+def _terms(value: object, where: str, key: str,
+           shared: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """A list of phrases; "@name" stands for the bank's shared list of that name."""
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(t, str) and t.strip() and len(t) <= MAX_TERM_CHARS
+                       and any(ch.isalnum() for ch in t) for t in value)):
+        raise BankError(f"{where}: key {key!r} must be a non-empty list of phrases "
+                        f"of at most {MAX_TERM_CHARS} characters")
+    out: list[str] = []
+    for term in value:
+        term = " ".join(term.split())
+        if term.startswith("@") and shared is not None:
+            if term[1:] not in shared:
+                known = ", ".join(f"@{k}" for k in shared) or "none"
+                raise BankError(f"{where}: key {key!r} names unknown term list {term!r} "
+                                f"(the bank's [terms] has: {known})")
+            out += shared[term[1:]]
+        else:
+            out.append(term)
+    if len(out) > MAX_TERMS:
+        raise BankError(f"{where}: key {key!r} has {len(out)} phrases; at most {MAX_TERMS}")
+    return tuple(dict.fromkeys(out))
+
+
+def _shared_terms(data: dict, name: str) -> dict[str, tuple[str, ...]]:
+    table = data.get("terms", {})
+    if not isinstance(table, dict):
+        raise BankError(f"{name}: key 'terms' must be a table of name = [phrases]")
+    shared: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if not SLUG.match(key):
+            raise BankError(f"{name}: term list name {key!r} must be a lowercase slug")
+        shared[key] = _terms(value, f"{name}: terms", key)
+    return shared
+
+
+def _concepts(value: object, where: str,
+              shared: dict[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict) or len(value) > MAX_CONCEPTS:
+        raise BankError(f"{where}: key 'concepts' must be a table of at most {MAX_CONCEPTS} "
+                        "concepts, each name = [phrases]")
+    out = []
+    for name, terms in value.items():
+        if not SLUG.match(name):
+            raise BankError(f"{where}: concept name {name!r} must be a lowercase slug")
+        out.append((name, _terms(terms, where, f"concepts.{name}", shared)))
+    return tuple(out)
+
+
+def _point(table: object, where: str, schema: int,
+           shared: dict[str, tuple[str, ...]]) -> RubricPoint:
     if not isinstance(table, dict):
         raise BankError(f"{where}: each rubric point must be a table")
     pid = _slug(table, where)
     where = f"{where} ({pid})"
-    cues = _require(table, "cues", list, where)
-    if not cues or not all(isinstance(c, str) and c.strip() for c in cues):
-        raise BankError(f"{where}: key 'cues' must be a non-empty list of phrases")
+    action: tuple[str, ...] = ()
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    contrary: tuple[str, ...] = ()
+    if schema >= 2 and ("action" in table or "concepts" in table or "contrary" in table):
+        if "action" not in table:
+            raise BankError(f"{where}: missing key 'action' (the phrases that do the point)")
+        action = _terms(table["action"], where, "action", shared)
+        concepts = _concepts(table.get("concepts", {}), where, shared)
+        if "contrary" in table:
+            contrary = _terms(table["contrary"], where, "contrary", shared)
+    elif "cues" not in table:
+        raise BankError(f"{where}: missing key 'cues'"
+                        + (" (or 'action' and 'concepts')" if schema >= 2 else ""))
+    cues: tuple[str, ...] = ()
+    if "cues" in table:
+        raw = _require(table, "cues", list, where)
+        if not raw or not all(isinstance(c, str) and c.strip() for c in raw):
+            raise BankError(f"{where}: key 'cues' must be a non-empty list of phrases")
+        cues = tuple(c.strip() for c in raw)
     weight = table.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 10:
         raise BankError(f"{where}: key 'weight' must be a number above 0 and at most 10")
     return RubricPoint(
         id=pid,
         strong=str(_require(table, "strong", str, where)),
-        cues=tuple(c.strip() for c in cues),
+        cues=cues,
         probe=str(_require(table, "probe", str, where)),
         weight=float(weight),
+        action=action,
+        concepts=concepts,
+        contrary=contrary,
     )
 
 
-def _question(table: object, where: str, categories: dict, bank_id: str) -> Question:
+def _question(table: object, where: str, categories: dict, bank_id: str,
+              schema: int, shared: dict[str, tuple[str, ...]]) -> Question:
     if not isinstance(table, dict):
         raise BankError(f"{where}: each question must be a table")
     qid = _slug(table, where)
@@ -134,7 +213,7 @@ def _question(table: object, where: str, categories: dict, bank_id: str) -> Ques
     points = _require(table, "rubric", list, where)
     if not 3 <= len(points) <= 6:  # type: ignore[arg-type]
         raise BankError(f"{where}: a question needs 3 to 6 rubric points, found {len(points)}")
-    rubric = tuple(_point(p, f"{where} rubric[{i}]") for i, p in enumerate(points))
+    rubric = tuple(_point(p, f"{where} rubric[{i}]", schema, shared) for i, p in enumerate(points))
     ids = [p.id for p in rubric]
     if len(set(ids)) != len(ids):
         raise BankError(f"{where}: duplicate rubric point id")
@@ -156,9 +235,10 @@ def parse_bank(text: str, name: str) -> list[Question]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BankError(f"{name}: not valid TOML: {exc}") from exc
-    schema = data.get("schema", BANK_SCHEMA)
-    if schema != BANK_SCHEMA:
-        raise BankError(f"{name}: key 'schema' is {schema!r}; this version reads {BANK_SCHEMA}")
+    schema = data.get("schema", 1)
+    if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
+        readable = " or ".join(map(str, READABLE_SCHEMAS))
+        raise BankError(f"{name}: key 'schema' is {schema!r}; this version reads {readable}")
     categories = data.get("categories", {})
     if not isinstance(categories, dict):
         raise BankError(f"{name}: key 'categories' must be a table of id = title")
@@ -166,8 +246,9 @@ def parse_bank(text: str, name: str) -> list[Question]:
     if not isinstance(questions, list) or not questions:
         raise BankError(f"{name}: no questions (expected one or more [[questions]] tables)")
     bank_id = str(data.get("id", Path(name).stem))
+    shared = _shared_terms(data, name) if schema >= 2 else {}
     parsed = [
-        _question(q, f"{name}: questions[{i}]", categories, bank_id)
+        _question(q, f"{name}: questions[{i}]", categories, bank_id, schema, shared)
         for i, q in enumerate(questions)
     ]
     _no_duplicates(parsed, name)

@@ -29,7 +29,7 @@ def test_seed_bank_has_every_question_in_its_four_categories():
         assert 3 <= len(q.rubric) <= 6
         assert q.target_seconds > 0 and q.model_answer and q.text.endswith(("?", "."))
         for p in q.rubric:
-            assert p.cues and p.probe.endswith("?") and p.weight > 0
+            assert p.action and p.probe.endswith("?") and p.weight > 0
 
 
 def test_select_by_category_count_and_ids():
@@ -47,7 +47,20 @@ def test_select_by_category_count_and_ids():
     [
         ("[[questions]\nid = 1", r"bank.toml: not valid TOML: .*line 1"),
         ("", "no questions"),
-        ("schema = 2\n" + bank_text(), "schema"),
+        ("schema = 3\n" + bank_text(), "schema"),
+        ("schema = 1\n" + bank_text().replace('cues = ["thing 0"]', 'action = ["do"]'),
+         r"rubric\[0\].*missing key 'cues'"),
+        ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'concepts = {x = ["y"]}'),
+         r"rubric\[0\].*missing key 'action'"),
+        ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'action = []'),
+         "'action' must be a non-empty list"),
+        ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'action = ["@tell"]'),
+         "unknown term list '@tell'"),
+        ("schema = 2\n" + bank_text().replace(
+            'cues = ["thing 0"]', 'action = ["do"]\nconcepts = {Who = ["x"]}'), "concept name"),
+        ("schema = 2\n" + bank_text().replace(
+            'cues = ["thing 0"]', 'action = ["do"]\nconcepts = {who = "x"}'),
+         "'concepts.who' must be a non-empty list"),
         (bank_text(text=""), "missing key 'text'"),
         (bank_text(target_seconds='"soon"'), "'target_seconds' must be a int"),
         (bank_text(qid="Not A Slug"), "lowercase slug"),
@@ -99,3 +112,16 @@ def test_bad_bank_on_the_command_line_is_one_line_and_non_zero(cli, tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert str(bad) in result.stderr and "missing key 'text'" in result.stderr
+
+
+def test_schema_2_points_grade_by_action_and_concepts_with_shared_terms():
+    text = ("schema = 2\n[terms]\ntell = [\"tell\", \"let know\"]\n" + bank_text().replace(
+        'cues = ["thing 0"]',
+        'action = ["@tell", "email"]\ncontrary = ["keep it quiet"]\n'
+        'concepts = {who = ["sales"], when = ["today"]}'))
+    point = parse_bank(text, "bank.toml")[0].rubric[0]
+    assert point.action == ("tell", "let know", "email") and point.cues == ()
+    assert point.concepts == (("who", ("sales",)), ("when", ("today",)))
+    assert point.contrary == ("keep it quiet",)
+    # The other points keep their schema 1 cues: both kinds live in one bank.
+    assert parse_bank(text, "bank.toml")[0].rubric[1].cues == ("thing 1",)

@@ -20,10 +20,12 @@ def score(qid: str, text: str) -> int:
 
 @pytest.mark.parametrize("qid", [q.id for q in BANK.questions])
 def test_strong_beats_vague_beats_off_topic(qid, answers):
+    # Answers written for the first, cue-matching grader: the action-based one must still
+    # rank them, though a vague answer may now earn nothing at all.
     strong, weak, off = (score(qid, answers[qid][k]) for k in ("strong", "weak", "offtopic"))
     assert strong >= 75, strong
     assert strong - weak >= 40, (strong, weak)
-    assert weak > off, (weak, off)
+    assert weak >= off, (weak, off)
     assert off <= 10
 
 

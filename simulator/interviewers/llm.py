@@ -19,6 +19,8 @@ from simulator.interviewers.rubric import RubricInterviewer, critique_question, 
 from simulator.interviewers.structured import StructuredChat, Unavailable
 from simulator.prompting import Prompts
 from simulator.questions import Question
+from simulator.quotes import find_quote
+from simulator.specificity import measure as measure_specificity
 
 # Evidence that reads as an instruction to the grader is never evidence of a skill.
 INSTRUCTION_LIKE = re.compile(
@@ -36,14 +38,9 @@ def _rubric_lines(q: Question) -> str:
     return "\n".join(f"  - {p.id} (weight {p.weight:g}): {p.strong}" for p in q.rubric)
 
 
-def _normal(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9%' ]+", " ", text.lower()).split())
-
-
 def quote_in(quote: str, transcript: str) -> bool:
-    """Whether `quote` stands in `transcript`, ignoring case, punctuation and spacing."""
-    q = _normal(quote)
-    return bool(q) and q in _normal(transcript)
+    """Whether `quote` stands in `transcript`, up to fillers, punctuation and a changed word."""
+    return find_quote(quote, transcript) is not None
 
 
 def one_question(text: str) -> str:
@@ -141,9 +138,12 @@ class LLMInterviewer:
                 points.append(PointResult(rp.id, rp.strong, "missed", None, rp.weight))
                 continue
             status, evidence = got["status"], got.get("evidence")
-            if evidence and not quote_in(evidence, transcript):
-                notes.append(f"Dropped evidence for {rp.id} that is not in the transcript.")
-                evidence = None
+            if evidence:
+                # Shown as the transcript's own words, whatever small liberties the quote took.
+                exact = find_quote(evidence, transcript)
+                if exact is None:
+                    notes.append(f"Dropped evidence for {rp.id} that is not in the transcript.")
+                evidence = exact
             if evidence and INSTRUCTION_LIKE.search(evidence):
                 notes.append(f"Ignored evidence for {rp.id} that reads as an instruction.")
                 evidence = None
@@ -158,4 +158,5 @@ class LLMInterviewer:
             to_add=[s for s in reply["gaps"] if s.strip()],
             model_answer=q.model_answer, answered=True,
             better_answer=reply["better_answer"].strip(), notes=notes,
+            specificity=measure_specificity(transcript),
         )

@@ -1,13 +1,21 @@
-"""The offline interviewer: deterministic rubric matching, no model and no network."""
+"""The offline interviewer: deterministic rubric matching, no model and no network.
+
+Points written with an action and concepts (bank schema 2) are judged by
+`simulator.concepts`: credit for what the answer does. Points with cues only (schema 1 banks)
+keep the older phrase matching.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from simulator.concepts import ConceptPoint, split_sentences
 from simulator.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
 from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
 from simulator.matching import Sentence, match_cues, sentences
-from simulator.questions import Question
+from simulator.questions import Question, RubricPoint
+from simulator.specificity import measure as measure_specificity
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
 # one) show a point; a single cue is a mention, not a treatment.
@@ -15,25 +23,56 @@ COVERED_AT = 2.0
 PARTIAL_AT = 1.0
 
 
+# What every offline critique says about itself: it is a guess from phrases, not a verdict.
+OFFLINE_CAVEAT = ("Graded offline by matching what you said against phrases for each rubric "
+                  "point, not by understanding it: check the evidence quoted for each point.")
+
+
+@lru_cache(maxsize=512)
+def _concept_point(point: RubricPoint) -> ConceptPoint:
+    return ConceptPoint.of(point.action, point.concepts, point.contrary)
+
+
 def assess(question: Question, answer: str) -> list[PointResult]:
-    sents = [Sentence.of(s) for s in sentences(answer)]
+    concept_sents = split_sentences(answer)
+    cue_sents = [Sentence.of(s) for s in sentences(answer)]
     results = []
     for point in question.rubric:
-        match = match_cues(point.cues, sents)
+        if point.action:
+            found = _concept_point(point).judge(concept_sents)
+            results.append(PointResult(point.id, point.strong, found.status,  # type: ignore[arg-type]
+                                       found.evidence, point.weight, list(found.missing),
+                                       found.unsure))
+            continue
+        match = match_cues(point.cues, cue_sents)
         status: Status = (
             "covered" if match.strength >= COVERED_AT
             else "partial" if match.strength >= PARTIAL_AT
             else "missed"
         )
         evidence = match.evidence if status != "missed" else None
-        results.append(PointResult(point.id, point.strong, status, evidence, point.weight))
+        unsure = "one phrase matched, which may be a mention only" if status == "partial" else None
+        results.append(PointResult(point.id, point.strong, status, evidence, point.weight,
+                                   unsure=unsure))
     return results
+
+
+def _least_sure(points: list[PointResult]) -> str | None:
+    unsure = [p for p in points if p.unsure]
+    if not unsure:
+        return None
+    named = "; ".join(f"{p.id} ({p.status}: {p.unsure})" for p in unsure[:3])
+    return f"Least sure of: {named}."
 
 
 def critique_question(record: QuestionRecord) -> QuestionCritique:
     q = record.question
     answer = record.answer_text
     points = assess(q, answer)
+    notes = [OFFLINE_CAVEAT] if answer else []
+    least_sure = _least_sure(points) if answer else None
+    if least_sure:
+        notes.append(least_sure)
     return QuestionCritique(
         question_id=q.id,
         category=q.category,
@@ -41,14 +80,21 @@ def critique_question(record: QuestionRecord) -> QuestionCritique:
         score=weighted_score(points),
         points=points,
         strengths=[p.strong for p in points if p.status == "covered"],
-        to_add=[
-            ("Go further: " if p.status == "partial" else "") + p.strong
-            for p in sorted(points, key=lambda p: -p.weight)
-            if p.status != "covered"
-        ],
+        to_add=[_advice(p) for p in sorted(points, key=lambda p: -p.weight)
+                if p.status != "covered"],
         model_answer=q.model_answer,
         answered=bool(answer),
+        notes=notes,
+        specificity=measure_specificity(answer) if answer else None,
     )
+
+
+def _advice(p: PointResult) -> str:
+    if p.status != "partial":
+        return p.strong
+    if p.missing:
+        return f"Go further: {p.strong} (say {' and '.join(p.missing)})"
+    return f"Go further: {p.strong}"
 
 
 def summarize(interviewer: str, questions: list[QuestionCritique]) -> Critique:

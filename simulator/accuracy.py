@@ -1,0 +1,115 @@
+"""How well an interviewer grades: its verdicts on labelled answers against the labels.
+
+The labelled answers live in tests/data/coaching/ (see the README there). The benchmark
+`benchmarks/coaching_accuracy.py` prints these figures and the tests hold them above a floor.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audio.stt import Transcript
+from simulator.critique import QuestionCritique
+from simulator.interviewers import Exchange, Interviewer, QuestionRecord
+from simulator.questions import Bank
+
+KINDS = ("strong-plain", "strong-story", "partial", "vague", "rambling")
+STRONG = ("strong-plain", "strong-story")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    question_id: str
+    kind: str
+    text: str
+    labels: dict[str, str]  # rubric point id -> "covered" or "missed"
+    vague: bool
+    author: str = ""
+
+
+def load_labelled(path: Path, bank: Bank) -> list[Labelled]:
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = []
+    for i, a in enumerate(data["answers"]):
+        q = bank.get(a["question"])
+        if set(a["labels"]) != {p.id for p in q.rubric} or a["kind"] not in KINDS:
+            raise ValueError(f"{path}: answers[{i}] does not label every point of {q.id}")
+        out.append(Labelled(q.id, a["kind"], a["text"], dict(a["labels"]),
+                            bool(a.get("vague", False)), a.get("author", "")))
+    return out
+
+
+@dataclass(frozen=True)
+class Graded:
+    answer: Labelled
+    critique: QuestionCritique
+
+    @property
+    def credited(self) -> dict[str, bool]:
+        return {p.id: p.status != "missed" for p in self.critique.points}
+
+
+def grade_all(interviewer: Interviewer, bank: Bank, answers: Iterable[Labelled],
+              transcript_of: Callable[[Labelled], Transcript] | None = None) -> list[Graded]:
+    out = []
+    for a in answers:
+        q = bank.get(a.question_id)
+        transcript = transcript_of(a) if transcript_of else Transcript(a.text)
+        record = QuestionRecord(q, [Exchange(q.text, "question", transcript)])
+        out.append(Graded(a, interviewer.critique([record]).questions[0]))
+    return out
+
+
+@dataclass
+class Report:
+    """The figures the issue asks for, from one set of graded answers."""
+
+    credited_share: dict[str, float] = field(default_factory=dict)  # per kind
+    mean_score: dict[str, float] = field(default_factory=dict)  # per kind
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    ordered: dict[str, bool] = field(default_factory=dict)  # question id -> ordering holds
+    false_credit: list[tuple[Graded, str, str]] = field(default_factory=list)  # point, evidence
+    missed_credit: list[tuple[Graded, str]] = field(default_factory=list)
+    vague_accuracy: float = 0.0  # the "your answer is vague" verdict against the labels
+
+
+def report(graded: list[Graded]) -> Report:
+    r = Report()
+    tp = fp = fn = 0
+    for kind in KINDS:
+        of_kind = [g for g in graded if g.answer.kind == kind]
+        points = [c for g in of_kind for c in g.credited.values()]
+        r.credited_share[kind] = sum(points) / len(points) if points else 0.0
+        r.mean_score[kind] = (sum(g.critique.score for g in of_kind) / len(of_kind)
+                              if of_kind else 0.0)
+    for g in graded:
+        for p in g.critique.points:
+            truth = g.answer.labels[p.id] == "covered"
+            got = p.status != "missed"
+            tp += truth and got
+            fp += got and not truth
+            fn += truth and not got
+            if got and not truth:
+                r.false_credit.append((g, p.id, p.evidence or ""))
+            if truth and not got:
+                r.missed_credit.append((g, p.id))
+    r.precision = tp / (tp + fp) if tp + fp else 1.0
+    r.recall = tp / (tp + fn) if tp + fn else 1.0
+    r.f1 = (2 * r.precision * r.recall / (r.precision + r.recall)
+            if r.precision + r.recall else 0.0)
+    for qid in dict.fromkeys(g.answer.question_id for g in graded):
+        scores = {g.answer.kind: g.critique.score for g in graded if g.answer.question_id == qid}
+        weakest_strong = min(scores.get(k, 0) for k in STRONG)
+        worst = max(scores.get("vague", 0), scores.get("rambling", 0))
+        r.ordered[qid] = weakest_strong > scores.get("partial", 0) > worst
+    judged = [g for g in graded if g.critique.specificity is not None]
+    if judged:
+        right = sum(g.critique.specificity.vague == g.answer.vague for g in judged)
+        r.vague_accuracy = right / len(judged)
+    return r

@@ -1,0 +1,301 @@
+"""Credit for what an answer does, not for the words it uses.
+
+A rubric point is a few concepts that must appear together, the way concept-based
+short-answer scoring works. The first concept is the doing itself: an action or a judgement
+("tell", "roll out a bit at a time", "check whether"). The others say to whom, what and when.
+A sentence earns the point when it holds the action and every other concept, and part of it
+when one of the others is missing.
+
+A mention is not an action:
+- a negated action does not count ("I wouldn't tell leadership yet");
+- an action that is the subject of a platitude does not count ("talking to stakeholders early
+  is key");
+- a point's contrary action, said and not negated, defeats the point ("I'd keep it inside the
+  team until it's fixed").
+
+Terms are matched word by word, in order, with a few other words allowed in between, and
+each word matches its inflections ("tell", "tells", "told", "telling") but not its
+nominalisations ("inform" does not match "information"). A word ending in `*` matches any word
+that starts with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from simulator.specificity import EMPTY, has_detail
+
+# Other words allowed between two words of a term: "let know" matches "let the sales VP know".
+TERM_GAP = 3
+# A run-on longer than this is cut, so that concepts have to stand close together.
+MAX_SENTENCE_WORDS = 45
+# Sentences after the action's own in which its other concepts may stand.
+CONCEPT_REACH = 1
+# How far back a negation reaches: "I wouldn't go and tell".
+NEGATION_REACH = 4
+
+NEGATORS = frozenset({
+    "not", "no", "never", "dont", "doesnt", "didnt", "wont", "wouldnt", "shouldnt", "cant",
+    "cannot", "couldnt", "isnt", "arent", "wasnt", "werent", "without", "instead", "avoid",
+    "nor", "neither", "hardly", "rather", "stop", "refuse",
+})
+# "I wouldn't wait to tell them", "not only": the negation does not fall on the action.
+NEGATION_RELEASED_BY = frozenset({"wait", "waiting", "hesitate", "delay", "only", "just",
+                                  "hold", "sit"})
+
+# Irregular verbs and plurals a spoken answer uses; regular inflections are generated.
+IRREGULAR = {
+    "tell": ("told",), "send": ("sent",), "write": ("wrote", "written"), "make": ("made",),
+    "bring": ("brought",), "set": (), "cut": (), "put": (), "let": (), "go": ("went", "gone"),
+    "give": ("gave", "given"), "take": ("took", "taken"), "speak": ("spoke", "spoken"),
+    "get": ("got", "gotten"), "choose": ("chose", "chosen"), "run": ("ran",),
+    "find": ("found",), "hold": ("held",), "keep": ("kept",), "leave": ("left",),
+    "meet": ("met",), "think": ("thought",), "know": ("knew", "known"),
+    "break": ("broke", "broken"), "build": ("built",), "draw": ("drew", "drawn"),
+    "lead": ("led",), "lose": ("lost",), "mean": ("meant",), "say": ("said",),
+    "see": ("saw", "seen"), "show": ("shown",), "spend": ("spent",), "stand": ("stood",),
+    "understand": ("understood",), "win": ("won",), "begin": ("began", "begun"),
+    "hear": ("heard",), "pay": ("paid",), "sit": ("sat",), "fall": ("fell", "fallen"),
+    "do": ("did", "done", "does"), "be": ("was", "were", "been", "is", "are"),
+    "have": ("had", "has"), "buy": ("bought",), "seek": ("sought",), "catch": ("caught",),
+    "feel": ("felt",), "ring": ("rang",), "shut": (), "split": (), "hit": (), "ship": (),
+    "person": ("people",), "child": ("children",), "roll": (), "rise": ("rose", "risen"),
+    "forget": ("forgot", "forgotten"), "slip": (), "stop": (), "plan": (), "flag": (),
+    "drop": (), "scope": (), "sync": ("synced", "syncing", "syncs"),
+}
+
+_TOKEN = re.compile(r"[a-z0-9]+|[,;:()\u2013\u2014]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE_MARK = frozenset({",", ";", ":", "(", ")", "\u2013", "\u2014"})
+_PLATITUDE = re.compile(
+    r"\b(?:is|are|s|its|it s|was)\s+(?:so\s+|really\s+|very\s+|super\s+|absolutely\s+|just\s+|"
+    r"always\s+|also\s+)?(?:the\s+)?(?:key|important|crucial|critical|essential|vital|"
+    r"everything|paramount|huge|a must|non negotiable|fundamental|the name of the game)\b"
+    r"(?!\s+(?:to|that|for me to)\b)"
+    r"|\bits (?:all )?about\b|\bgoes a long way\b|\bis what matters\b",
+)
+
+
+def canon(word: str) -> str:
+    """One spelling for British and American forms, applied to answers and terms alike."""
+    if len(word) >= 5:
+        word = re.sub(r"is(e|es|ed|ing|ation|ations)$", r"iz\1", word)
+    if len(word) >= 6 and word.endswith("our"):
+        word = word[:-3] + "or"
+    return word
+
+
+@lru_cache(maxsize=8192)
+def forms(word: str) -> frozenset[str]:
+    """The inflections of one term word: plural, third person, past, participle."""
+    w = canon(word)
+    out = {w, w + "s", w + "es", w + "ed", w + "ing"}
+    if w.endswith("e"):
+        out |= {w + "d", w[:-1] + "ing"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        out |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if (len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou"
+            and w[-3] not in "aeiou"):
+        out |= {w + w[-1] + "ed", w + w[-1] + "ing"}
+    out |= set(IRREGULAR.get(w, ()))
+    return frozenset(out)
+
+
+def tokens(text: str) -> list[str]:
+    text = text.lower().replace("%", " percent ").replace("&", " and ")
+    text = re.sub(r"['\u2019]", "", text)
+    return [canon(t) for t in _TOKEN.findall(text.replace("-", " ").replace("/", " "))]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A phrase to look for: its words in order, each matching its inflections."""
+
+    text: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Term:
+        words: list[str] = []
+        for raw in text.lower().split():
+            words += [t for t in tokens(raw.rstrip("*")) if t not in _CLAUSE_MARK]
+            if raw.endswith("*") and words:
+                words[-1] += "*"
+        return cls(text, tuple(words))
+
+    def _word_at(self, word: str, toks: list[str], i: int) -> int:
+        """How many tokens at `i` the word matches: 1, 2 for a split compound, or 0."""
+        tok = toks[i]
+        if word.endswith("*"):
+            stem = word[:-1]
+            if tok.startswith(stem):
+                return 1
+            joined = tok + toks[i + 1] if i + 1 < len(toks) else ""
+            return 2 if joined.startswith(stem) and len(tok) < len(stem) else 0
+        allowed = forms(word)
+        if tok in allowed:
+            return 1
+        if i + 1 < len(toks) and tok + toks[i + 1] in allowed:  # "stake holders"
+            return 2
+        return 0
+
+    def find(self, toks: list[str]) -> list[int]:
+        """Start positions of every match in a sentence's tokens."""
+        starts: list[int] = []
+        if not self.words:
+            return starts
+        for i in range(len(toks)):
+            n = self._word_at(self.words[0], toks, i)
+            if not n:
+                continue
+            pos, ok = i + n, True
+            for word in self.words[1:]:
+                for j in range(pos, min(len(toks), pos + TERM_GAP + 1)):
+                    m = self._word_at(word, toks, j)
+                    if m and toks[j] not in _CLAUSE_MARK:
+                        pos = j + m
+                        break
+                else:
+                    ok = False
+                    break
+            if ok:
+                starts.append(i)
+        return starts
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    toks: list[str]
+
+    def clause_start(self, i: int) -> int:
+        while i > 0 and self.toks[i - 1] not in _CLAUSE_MARK:
+            i -= 1
+        return i
+
+    def clause_end(self, i: int) -> int:
+        while i < len(self.toks) and self.toks[i] not in _CLAUSE_MARK:
+            i += 1
+        return i
+
+    def negated(self, i: int) -> bool:
+        """Whether the action starting at token `i` is negated within its clause."""
+        start = max(self.clause_start(i), i - NEGATION_REACH)
+        for j in range(start, i):
+            if self.toks[j] in NEGATORS:
+                after = self.toks[j + 1] if j + 1 < len(self.toks) else ""
+                # "wouldn't wait to tell" releases "tell", but "not wait" itself is negated.
+                if after in NEGATION_RELEASED_BY and j + 1 < i:
+                    continue
+                if self.toks[j] == "rather" and after != "than":
+                    continue
+                if self.toks[j] == "instead" and after != "of":
+                    continue
+                return True
+        return False
+
+    def platitude(self, i: int) -> bool:
+        """Whether the clause around token `i` only says that something matters, or says it
+        in buzzwords."""
+        clause = " ".join(self.toks[self.clause_start(i): self.clause_end(i)])
+        if _PLATITUDE.search(clause) or EMPTY.search(clause):
+            return True
+        # A buzzword anywhere in a sentence with nothing concrete in it empties the sentence.
+        return bool(EMPTY.search(self.text)) and not has_detail(self.text)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for part in _SENTENCE_END.split(text):
+        words = part.split()
+        for k in range(0, len(words), MAX_SENTENCE_WORDS):
+            chunk = " ".join(words[k: k + MAX_SENTENCE_WORDS]).strip()
+            if chunk:
+                out.append(Sentence(chunk, tokens(chunk)))
+    return out
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    terms: tuple[Term, ...]
+
+    @classmethod
+    def of(cls, name: str, terms: tuple[str, ...]) -> Concept:
+        return cls(name, tuple(Term.of(t) for t in terms))
+
+    def starts(self, sentence: Sentence) -> list[int]:
+        return sorted({i for t in self.terms for i in t.find(sentence.toks)})
+
+    def term_at(self, sentence: Sentence) -> str | None:
+        for t in self.terms:
+            if t.find(sentence.toks):
+                return t.text
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """How well an answer does one rubric point."""
+
+    status: str  # covered, partial or missed
+    evidence: str | None
+    missing: tuple[str, ...]  # the concepts a thin treatment left out
+    unsure: str | None  # why this verdict is a guess, when it is one
+
+
+@dataclass(frozen=True)
+class ConceptPoint:
+    action: Concept
+    others: tuple[Concept, ...]
+    contrary: tuple[Term, ...] = ()
+
+    @classmethod
+    def of(cls, action: tuple[str, ...], concepts: tuple[tuple[str, tuple[str, ...]], ...],
+           contrary: tuple[str, ...] = ()) -> ConceptPoint:
+        return cls(Concept.of("action", action),
+                   tuple(Concept.of(name, terms) for name, terms in concepts),
+                   tuple(Term.of(t) for t in contrary))
+
+    def _contrary_in(self, sents: list[Sentence]) -> Sentence | None:
+        for s in sents:
+            for term in self.contrary:
+                if any(not s.negated(i) for i in term.find(s.toks)):
+                    return s
+        return None
+
+    def judge(self, sents: list[Sentence]) -> Finding:
+        best: tuple[int, int, Sentence | None, tuple[str, ...]] = (-1, 0, None, ())
+        defeated: str | None = None
+        for k, s in enumerate(sents):
+            starts = self.action.starts(s)
+            if not starts:
+                continue
+            live = [i for i in starts if not s.negated(i) and not s.platitude(i)]
+            if not live:
+                defeated = ("the action is negated or only said to matter"
+                            if defeated is None else defeated)
+                continue
+            # Spoken answers often finish a thought in the next sentence: "I'd message the
+            # sales VP. I'd do it that afternoon, with the new date."
+            window = sents[k: k + 1 + CONCEPT_REACH]
+            missing = tuple(c.name for c in self.others
+                            if not any(c.starts(w) for w in window))
+            found = len(self.others) - len(missing)
+            if found > best[0]:
+                best = (found, k, s, missing)
+        found, _, sentence, missing = best
+        contrary = self._contrary_in(sents)
+        if contrary is not None:
+            return Finding("missed", None, (), f"says the opposite: \"{contrary.text}\"")
+        if sentence is None:
+            return Finding("missed", None, (), defeated)
+        if not missing:
+            return Finding("covered", sentence.text, (), None)
+        if len(missing) == 1 and len(self.others) >= 2:
+            return Finding("partial", sentence.text, missing,
+                           f"the action is there without {missing[0]}")
+        unsure = f"the action is there, but not {' or '.join(missing)}" if found else None
+        return Finding("missed", None, missing, unsure)
