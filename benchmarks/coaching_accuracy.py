@@ -1,7 +1,7 @@
 """How far the critique can be trusted: an interviewer's verdicts on labelled answers.
 
     python benchmarks/coaching_accuracy.py                     # the offline rubric interviewer
-    python benchmarks/coaching_accuracy.py --spoken 6          # also 6 strong answers through TTS and Whisper
+    python benchmarks/coaching_accuracy.py --spoken 6   # and 6 strong answers through TTS, Whisper
     python benchmarks/coaching_accuracy.py --interviewer openai --model llama3.2
     python benchmarks/coaching_accuracy.py --data my-answers.toml
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.accuracy import KINDS, Graded, Report, grade_all, load_labelled, report  # noqa: E402
+from simulator.accuracy import KINDS, Graded, Report, grade_all, kind_scores, load_labelled, report  # noqa: E402
 from simulator.questions import load_bank  # noqa: E402
 from simulator.runner import build_interviewer  # noqa: E402
 
@@ -40,10 +40,10 @@ def print_report(name: str, graded: list[Graded], r: Report, worst: int) -> None
     print(f"strong > partial > vague and rambling: {held} of {len(r.ordered)} questions")
     for qid, ok in r.ordered.items():
         if not ok:
-            scores = {g.answer.kind: g.critique.score for g in graded
-                      if g.answer.question_id == qid}
-            print(f"  fails for {qid}: " + ", ".join(f"{k} {scores.get(k)}" for k in KINDS))
-    print(f"'vague' verdict agrees with the label on {r.vague_accuracy:.0%} of answers")
+            scores = kind_scores([g for g in graded if g.answer.question_id == qid])
+            print(f"  fails for {qid}: " + ", ".join(f"{k} {v:.0f}" for k, v in scores.items()))
+    print(f"'vague' verdict agrees with the label on {r.vague_accuracy:.0%} of the answers "
+          "that are not rambling")
     if worst:
         weight = {(g.answer.question_id, p.id): p.weight for g in graded
                   for p in g.critique.points}

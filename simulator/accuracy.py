@@ -79,6 +79,16 @@ class Report:
     vague_accuracy: float = 0.0  # the "your answer is vague" verdict against the labels
 
 
+def kind_scores(graded: list[Graded]) -> dict[str, float]:
+    """The mean score of each kind of answer present."""
+    out: dict[str, float] = {}
+    for kind in KINDS:
+        scores = [g.critique.score for g in graded if g.answer.kind == kind]
+        if scores:
+            out[kind] = sum(scores) / len(scores)
+    return out
+
+
 def report(graded: list[Graded]) -> Report:
     r = Report()
     tp = fp = fn = 0
@@ -104,11 +114,13 @@ def report(graded: list[Graded]) -> Report:
     r.f1 = (2 * r.precision * r.recall / (r.precision + r.recall)
             if r.precision + r.recall else 0.0)
     for qid in dict.fromkeys(g.answer.question_id for g in graded):
-        scores = {g.answer.kind: g.critique.score for g in graded if g.answer.question_id == qid}
-        weakest_strong = min(scores.get(k, 0) for k in STRONG)
-        worst = max(scores.get("vague", 0), scores.get("rambling", 0))
-        r.ordered[qid] = weakest_strong > scores.get("partial", 0) > worst
-    judged = [g for g in graded if g.critique.specificity is not None]
+        scores = kind_scores([g for g in graded if g.answer.question_id == qid])
+        strong = [scores[k] for k in STRONG if k in scores]
+        worst = max(scores.get("vague", 0.0), scores.get("rambling", 0.0))
+        r.ordered[qid] = bool(strong) and min(strong) > scores.get("partial", 0.0) > worst
+    # Whether an off-topic story is "vague" is a matter of taste, so rambling is not judged.
+    judged = [g for g in graded
+              if g.critique.specificity is not None and g.answer.kind != "rambling"]
     if judged:
         right = sum(g.critique.specificity.vague == g.answer.vague for g in judged)
         r.vague_accuracy = right / len(judged)

@@ -77,6 +77,19 @@ _PLATITUDE = re.compile(
     r"|\bits (?:all )?about\b|\bgoes a long way\b|\bis what matters\b",
 )
 
+# Words of a principle rather than a plan: "a good PM always...", "you need to...", "I'd make
+# sure...". A sentence framed so, with no concrete detail in it, states a belief, not an action.
+_GENERAL = re.compile(
+    r"\b(?:i'?d make sure|i'?d want to|i'?d try to|think about|in terms of|where possible|"
+    r"if needed|as needed|relevant|appropriate\w*|at the right|keep everyone|whole picture|"
+    r"full stop|period|be (?:ready|careful|curious|transparent|honest|clear|open|willing)|"
+    r"willing to|a good pm|you need to|you have to|you should|you want to|"
+    r"it'?s (?:also )?important|i believe|believer|always|should|principles?|framework|"
+    r"approach is|mindset|culture|philosophy|in general|generally|ideally|matters?|the key|"
+    r"obviously|whatever|the right)\b"
+    # A framework's steps defined one by one: "Listen means really understanding each side."
+    r"|^\w+ (?:is|means) ", re.I)
+
 
 def canon(word: str) -> str:
     """One spelling for British and American forms, applied to answers and terms alike."""
@@ -202,8 +215,9 @@ class Sentence:
         clause = " ".join(self.toks[self.clause_start(i): self.clause_end(i)])
         if _PLATITUDE.search(clause) or EMPTY.search(clause):
             return True
-        # A buzzword anywhere in a sentence with nothing concrete in it empties the sentence.
-        return bool(EMPTY.search(self.text)) and not has_detail(self.text)
+        # A buzzword or a principle in a sentence with nothing concrete in it empties it.
+        return (bool(EMPTY.search(self.text) or _GENERAL.search(self.text))
+                and not has_detail(self.text))
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -67,7 +67,7 @@ DETAIL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-zA-Z]+(?: [A-Z][a-zA-Z]+)*")
 _NOT_NAMES = frozenset({"I", "I'd", "I'm", "I've", "I'll", "OK", "Okay", "So", "And", "But",
                         "The", "Then", "Um", "Uh", "Like", "Yeah", "Well", "Also", "Or", "MVP",
-                        "INVEST"})
+                        "INVEST", "PM", "PMs"})
 
 # Phrases that say nothing an interviewer could check. An action said in the same clause as
 # one of these is not credited either ("I'd leverage synergies to align stakeholders").
@@ -90,7 +90,8 @@ EMPTY_PHRASES = (
     r"|open (?:dialogue|conversation)|(?:options|solutions),? not problems|feel(?:s)? heard"
     r"|(?:really|truly) matters|(?:are|is|be|being|stay|stays|get|keep|remain) (?:all )?aligned"
     r"|go[- ]to[- ]market strategy|open communication|common ground|rally around"
-    r"|(?:put|keep|place) the (?:user|customer) at the cent(?:re|er)|challeng\w+ the status quo|(?:is|are) (?:really |so |super )?(?:key|crucial|paramount)\b"
+    r"|(?:put|keep|place) the (?:user|customer) at the cent(?:re|er)|challeng\w+ the status quo"
+    r"|(?:is|are) (?:really |so |super )?(?:key|crucial|paramount)\b"
 )
 PLATITUDES = re.compile(
     r"\b(?:" + EMPTY_PHRASES

@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA
 
 from audio.stt import Transcript
-from simulator.accuracy import STRONG, grade_all, load_labelled, report
+from simulator.accuracy import KINDS, STRONG, grade_all, load_labelled, report
 from simulator.critique import Critique
 from simulator.interviewers import Exchange, QuestionRecord
 from simulator.interviewers.rubric import OFFLINE_CAVEAT, RubricInterviewer, assess
 from simulator.questions import load_bank
 from simulator.quotes import find_quote
 from simulator.specificity import measure, summary
-
-from conftest import DATA
 
 BANK = load_bank()
 HALVES = {"tune": DATA / "coaching" / "tune.toml", "measure": DATA / "coaching" / "measure.toml"}
@@ -38,9 +37,8 @@ def test_labelled_set_has_every_kind_for_every_question():
     for path in HALVES.values():
         answers = load_labelled(path, BANK)
         for q in BANK.questions:
-            kinds = sorted(a.kind for a in answers if a.question_id == q.id)
-            assert kinds == sorted(("strong-plain", "strong-story", "partial", "vague",
-                                    "rambling")), (path.name, q.id)
+            kinds = {a.kind for a in answers if a.question_id == q.id}
+            assert kinds == set(KINDS), (path.name, q.id)
 
 
 def test_grader_holds_its_measured_accuracy(half):

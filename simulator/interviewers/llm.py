@@ -122,8 +122,8 @@ class LLMInterviewer:
             reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"))
         except Unavailable as exc:
             fallback = critique_question(record)
-            fallback.notes.append(f"The LLM was unavailable ({exc}); the rubric interviewer "
-                                  "graded this question.")
+            fallback.notes.insert(0, f"The LLM was unavailable ({exc}); the rubric "
+                                     "interviewer graded this question.")
             return fallback, []
         return self._from_reply(q, transcript, reply), [p for p in reply["practice"] if p.strip()]
 
