@@ -81,8 +81,9 @@ def spoken_check(interviewer, bank, answers, count: int) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", nargs="+", type=Path,
-                   default=[DATA / "tune.toml", DATA / "measure.toml"],
-                   help="labelled answer files (default: the tuning and the measured half)")
+                   default=[DATA / "tune.toml", DATA / "measure.toml", DATA / "unseen.toml"],
+                   help="labelled answer files (default: the tuning answers, the measured "
+                        "half and the unseen answers)")
     p.add_argument("--interviewer", choices=("rubric", "openai"), default="rubric")
     p.add_argument("--model")
     p.add_argument("--prompts", type=Path)

@@ -34,7 +34,7 @@ MAX_SENTENCE_WORDS = 45
 # Sentences after the action's own in which its other concepts may stand.
 CONCEPT_REACH = 1
 # How far back a negation reaches: "I wouldn't go and tell".
-NEGATION_REACH = 4
+NEGATION_REACH = 5
 
 NEGATORS = frozenset({
     "not", "no", "never", "dont", "doesnt", "didnt", "wont", "wouldnt", "shouldnt", "cant",
@@ -86,9 +86,11 @@ _GENERAL = re.compile(
     r"willing to|a good pm|you need to|you have to|you should|you want to|"
     r"it'?s (?:also )?important|i believe|believer|always|should|principles?|framework|"
     r"approach is|mindset|culture|philosophy|in general|generally|ideally|matters?|the key|"
-    r"obviously|whatever|the right)\b"
-    # A framework's steps defined one by one: "Listen means really understanding each side."
-    r"|^\w+ (?:is|means) ", re.I)
+    r"obviously|whatever|the right|lens|levers|pillars|(?:two|three|four|five) things|"
+    r"in balance|approach it with|empathy|humility|curiosity|objectivity|genuine\w*|"
+    r"meaningful|material|the fundamentals|good intent|where they'?re coming from)\b"
+    # A label and its gloss: "Trust: assume good intent." "Diagnosis, getting to the cause."
+    r"|^\w+: |^\w+(?:ion|ity|ness|ment|ship|ance|ence|ism|sis|ing)s?, ", re.I)
 
 
 def canon(word: str) -> str:

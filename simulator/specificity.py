@@ -28,6 +28,8 @@ _WEEKDAY_MONTH = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|
                   r"february|march|april|june|july|august|september|october|november|"
                   r"december|q[1-4])")
 _ROLE = (r"(?:(?:vp|head|director|lead|manager|owner) of [a-z]+|"
+         r"(?:their|our|my|the) (?:tech |eng |engineering |design |qa |support |product )?"
+         r"(?:lead|manager|boss|designer|director|vp|cto|ceo|em|tester|analyst)s?\b|"
          r"(?:sales|support|design|engineering|eng|marketing|legal|finance|data|platform|mobile|"
          r"billing|security|growth|ops|operations|qa|infra|infrastructure|payments|product|"
          r"customer success|cs|backend|frontend|ios|android|web|research|analytics|risk|"
@@ -48,14 +50,18 @@ _TIME = (r"(?:that (?:same )?(?:afternoon|morning|evening|day|night)|same day|by
          r"(?:the )?(?:day|week|friday|monday|tomorrow|sprint)|end of (?:the )?(?:day|week|month|"
          r"quarter|sprint)|next (?:sprint|week|month|quarter)|within (?:an? |the |\d+ )?"
          r"(?:hour|day|week)s?|last (?:year|month|quarter|spring|summer|fall|autumn|winter|week)|"
-         r"in 20\d\d|yesterday|tomorrow|overnight|every (?:week|day|morning|monday|tuesday|"
+         r"this (?:month|week|quarter|sprint|afternoon|morning|evening|year)|before lunch|"
+         r"after lunch|month end|end of (?:the )?month|in 20\d\d|yesterday|tomorrow|overnight|"
+         r"every (?:week|day|morning|monday|tuesday|"
          r"wednesday|thursday|friday|sprint))")
 _EXAMPLE = (r"(?:at my (?:last|previous|old|current) (?:job|company|role|team|startup)|"
             r"when i was at|when i worked at|for example|for instance|one time|once we|"
             r"in my last role|at [A-Z][a-z]+ we)")
 
 DETAIL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("number", re.compile(rf"\b\d[\d,.]*(?:\s?{_UNITS})?\b|\b{_NUMBER_WORDS}\s+{_UNITS}\b",
+    ("number", re.compile(rf"\b\d[\d,.]*(?:\s?{_UNITS})?\b|\b{_NUMBER_WORDS}\s+{_UNITS}\b"
+                          rf"|\b{_NUMBER_WORDS}\s+(?!of\b|to\b|and\b|or\b|more\b|things\b|"
+                          rf"ways\b|times\b|steps\b|phases\b|levers\b|pillars\b)[a-z]{{3,}}",
                           re.I)),
     ("time", re.compile(rf"\b(?:{_TIME}|{_WEEKDAY_MONTH})\b", re.I)),
     ("role", re.compile(rf"\b{_ROLE}\b", re.I)),

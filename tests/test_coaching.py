@@ -8,6 +8,7 @@ tuned on (tests/data/coaching/README.md).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import DATA
@@ -22,9 +23,12 @@ from simulator.quotes import find_quote
 from simulator.specificity import measure, summary
 
 BANK = load_bank()
-HALVES = {"tune": DATA / "coaching" / "tune.toml", "measure": DATA / "coaching" / "measure.toml"}
-# (F1, strong credited, vague credited at most, rambling credited at most, orderings held)
-FLOORS = {"tune": (0.90, 0.90, 0.10, 0.10, 9), "measure": (0.80, 0.85, 0.40, 0.20, 4)}
+HALVES = {name: DATA / "coaching" / f"{name}.toml" for name in ("tune", "measure", "unseen")}
+# (F1, strong credited, vague credited at most, rambling credited at most, questions ordered)
+# a few points under what each file measured when these were set: tune 0.91, 94%, 7%, 7%, 11;
+# measure 0.87, 85%, 17%, 8%, 6; unseen 0.85, 83%, 23%, 8%, 7.
+FLOORS = {"tune": (0.88, 0.90, 0.10, 0.10, 10), "measure": (0.84, 0.80, 0.22, 0.12, 5),
+          "unseen": (0.82, 0.78, 0.28, 0.12, 5)}
 
 
 @pytest.fixture(scope="module", params=list(HALVES))
@@ -101,18 +105,20 @@ def test_a_negation_that_does_not_fall_on_the_action_keeps_it():
 
 
 def test_partial_means_the_action_is_there_but_thin_and_says_what_is_missing():
-    p = point("sprint-half-capacity", "tell-stakeholders-early", "I'd email the sales VP.")
-    assert p.status == "partial" and p.missing == ["what"] and p.unsure
+    thin = "I'd email the sales VP the new date."
+    p = point("sprint-half-capacity", "tell-stakeholders-early", thin)
+    assert p.status == "partial" and p.missing == ["when"] and p.unsure
     critique = RubricInterviewer().critique([QuestionRecord(
-        BANK.get("sprint-half-capacity"),
-        [Exchange("q", "question", Transcript("I'd email the sales VP."))])])
-    assert any("(say what)" in advice for advice in critique.questions[0].to_add)
+        BANK.get("sprint-half-capacity"), [Exchange("q", "question", Transcript(thin))])])
+    assert any("(say when)" in advice for advice in critique.questions[0].to_add)
+    assert point("sprint-half-capacity", "tell-stakeholders-early",
+                 "I'd email the sales VP.").status == "missed"
 
 
 def test_offline_critique_says_it_is_phrase_matching_and_names_its_doubts():
     critique = RubricInterviewer().critique([QuestionRecord(
         BANK.get("sprint-half-capacity"),
-        [Exchange("q", "question", Transcript("I'd email the sales VP."))])])
+        [Exchange("q", "question", Transcript("I'd email the sales VP the new date."))])])
     notes = critique.questions[0].notes
     assert notes[0] == OFFLINE_CAVEAT
     assert any(n.startswith("Least sure of: tell-stakeholders-early") for n in notes)
@@ -132,7 +138,7 @@ def test_specificity_counts_details_and_platitudes_and_calls_vague_answers_vague
 
 def test_vague_verdict_is_measured_against_the_labels(half):
     name, _graded, r = half
-    assert r.vague_accuracy >= 0.6, (name, r.vague_accuracy)
+    assert r.vague_accuracy >= 0.7, (name, r.vague_accuracy)
 
 
 def test_critique_round_trips_with_specificity_and_doubts():
@@ -158,3 +164,12 @@ def test_a_near_quote_is_accepted_and_shown_in_the_transcripts_words(quote, foun
     transcript = ("So, um, I would message the sales VP and, uh, the support lead that same "
                   "afternoon. Then we roll out to five percent.")
     assert find_quote(quote, transcript) == found
+
+
+def test_the_readme_examples_are_graded_as_the_readme_says():
+    readme = (DATA.parent.parent / "README.md").read_text()
+    rows = re.findall(r'^\| "(.+?)" \| `(\w+)`', readme, re.M)
+    assert len(rows) >= 6
+    for said, status in rows:
+        for text in said.split('" / "'):
+            assert point("sprint-half-capacity", "tell-stakeholders-early", text).status == status

@@ -80,11 +80,14 @@ def test_the_demo_report_loads_plays_and_seeks(browser, demo, tmp_path):
     assert evidence, "no clickable evidence in the rubric tables"
     target = evidence[-1]
     want = float(target.get_attribute("data-t"))
-    browser.execute_script("arguments[0].scrollIntoView()", target)
+    # Centre it: at the top of the page the sticky player would take the click.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
     target.click()
     time.sleep(0.3)
     at = browser.execute_script("return document.getElementById('player').currentTime")
     assert abs(at - want) < 1.0 and want > 5
+    specificity = browser.find_elements("css selector", "p.specific, p.vague")
+    assert specificity and "concrete detail" in specificity[0].text
     fillers = browser.find_elements("xpath", "//h3[.='Fillers and long pauses']")
     assert fillers and browser.find_elements("css selector", "svg circle.seek")
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -7,7 +7,7 @@ keep the older phrase matching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from simulator.concepts import ConceptPoint, split_sentences
@@ -15,6 +15,7 @@ from simulator.critique import Critique, PointResult, QuestionCritique, Status, 
 from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
 from simulator.matching import Sentence, match_cues, sentences
 from simulator.questions import Question, RubricPoint
+from simulator.specificity import has_detail
 from simulator.specificity import measure as measure_specificity
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
@@ -33,13 +34,28 @@ def _concept_point(point: RubricPoint) -> ConceptPoint:
     return ConceptPoint.of(point.action, point.concepts, point.contrary)
 
 
+# An answer with fewer concrete details than this per 100 words (about none at all) is talking
+# in generalities: only its sentences that do hold a detail can earn a point. Tuned on the
+# tuning answers in tests/data/coaching/. A sentence or two is too short to judge so.
+GENERIC_ANSWER_DETAILS = 0.5
+GENERIC_ANSWER_MIN_WORDS = 50
+
+
 def assess(question: Question, answer: str) -> list[PointResult]:
     concept_sents = split_sentences(answer)
+    spec = measure_specificity(answer)
+    generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
+    concrete_sents = [s for s in concept_sents if has_detail(s.text)] if generic else concept_sents
     cue_sents = [Sentence.of(s) for s in sentences(answer)]
     results = []
     for point in question.rubric:
         if point.action:
-            found = _concept_point(point).judge(concept_sents)
+            judged = _concept_point(point)
+            found = judged.judge(concrete_sents)
+            if (generic and found.status == "missed"
+                    and judged.judge(concept_sents).status != "missed"):
+                found = replace(found, unsure="said only in general terms: the answer gives no "
+                                              "concrete detail (a name, number, date or example)")
             results.append(PointResult(point.id, point.strong, found.status,  # type: ignore[arg-type]
                                        found.evidence, point.weight, list(found.missing),
                                        found.unsure))
