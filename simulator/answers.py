@@ -6,6 +6,7 @@ while it is being spoken, not only once it ends.
 
 from __future__ import annotations
 
+import re
 import select
 import sys
 import threading
@@ -88,8 +89,7 @@ def check_answer_files(paths: list[Path]) -> list[Path]:
                 f"{p}: unsupported answer file (use .txt, or audio: "
                 f"{', '.join(sorted(AUDIO_SUFFIXES))})"
             )
-        if not p.is_file():
-            raise UserError(f"{p}: no such answer file")
+        regular_file(p, "answer file")
         if p.suffix.lower() in TEXT_SUFFIXES:
             answer_text(p)
         else:
@@ -97,14 +97,43 @@ def check_answer_files(paths: list[Path]) -> list[Path]:
     return paths
 
 
+# About 20 minutes of speech: longer is not an interview answer, and speaking it would keep
+# the synthesizer busy for many minutes.
+MAX_ANSWER_CHARS = 20_000
+# Characters that show nothing: an answer of only these is empty.
+_INVISIBLE = re.compile(r"[\s\ufeff\u200b\u200c\u200d\u2060\u00ad]+")
+
+
+def regular_file(path: Path, what: str) -> Path:
+    """`path` if it is a regular file; a pipe or a device would be read for ever."""
+    try:
+        ok = path.is_file()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    if not ok:
+        if not path.exists():
+            raise UserError(f"{path}: no such {what}")
+        raise UserError(f"{path}: not a regular file (the {what} cannot be a pipe, a device "
+                        "or a folder)")
+    return path
+
+
 def answer_text(path: Path) -> str:
     """A written answer; an empty one is a mistake, not an answer worth grading."""
+    regular_file(path, "answer text")
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        if path.stat().st_size > 4 * MAX_ANSWER_CHARS:
+            raise UserError(f"{path}: the answer text is too long (at most "
+                            f"{MAX_ANSWER_CHARS} characters, about 20 minutes of speech)")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read the answer text ({exc})") from exc
-    if not text:
+    text = text.lstrip("\ufeff").strip()
+    if not _INVISIBLE.sub("", text):
         raise UserError(f"{path}: the answer text is empty")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise UserError(f"{path}: the answer text is too long ({len(text)} characters; at most "
+                        f"{MAX_ANSWER_CHARS}, about 20 minutes of speech)")
     return text
 
 

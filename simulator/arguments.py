@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 from pathlib import Path
 
 from simulator import export as exporting
 from simulator.config import DEFAULT_MODEL
 
 INTERVIEWER_VOICE = "en-us"
+
+
+def number_in(low: float, high: float, kind: type = float):
+    """An option's value type: a finite number in [low, high], else a one-line error that
+    says the range. Checked while parsing, so a refused value leaves nothing on disk."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({low:g} to {high:g})")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
 
 
 class Parser(argparse.ArgumentParser):
@@ -37,10 +56,11 @@ def build_parser() -> Parser:
         sp.add_argument("--answers", nargs="+", type=Path, default=[], metavar="FILE",
                         help="answer from files instead of the microphone: audio as it is, "
                              ".txt spoken by TTS; one file per interviewer turn")
-        sp.add_argument("--thinking-grace", type=float, default=15.0, metavar="SECONDS",
-                        help="silence allowed before your first word (default: 15)")
-        sp.add_argument("--end-silence", type=float, default=3.0, metavar="SECONDS",
-                        help="trailing silence that ends an answer (default: 3)")
+        sp.add_argument("--thinking-grace", type=number_in(1, 600), default=15.0,
+                        metavar="SECONDS",
+                        help="silence allowed before your first word (default: 15; 1 to 600)")
+        sp.add_argument("--end-silence", type=number_in(0.5, 60), default=3.0, metavar="SECONDS",
+                        help="trailing silence that ends an answer (default: 3; 0.5 to 60)")
         sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
                         help="with --answers: take each file at once (default), or feed it in "
                              "real time through live turn-taking and streaming transcription")
@@ -69,11 +89,13 @@ def build_parser() -> Parser:
     def voice_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--voice", default=INTERVIEWER_VOICE,
                         help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
-        sp.add_argument("--rate", type=int, default=165,
-                        help="interviewer's speaking rate in words per minute (default: 165)")
+        sp.add_argument("--rate", type=number_in(80, 450, int), default=165,
+                        help="interviewer's speaking rate in words per minute (default: 165; "
+                             "80 to 450)")
 
     sp = sub.add_parser("practice", help="run a mock interview at your desk")
-    sp.add_argument("--questions", type=int, metavar="N", help="how many questions to ask")
+    sp.add_argument("--questions", type=number_in(1, 1000, int), metavar="N",
+                    help="how many questions to ask")
     sp.add_argument("--category", metavar="C", help="only questions from this category")
     sp.add_argument("--question", nargs="+", default=[], metavar="ID",
                     help="ask these questions, in this order")
@@ -81,8 +103,8 @@ def build_parser() -> Parser:
                     help="weakest: questions from the categories where your past scores are "
                          "lowest (3 unless --questions says otherwise)")
     bank_opt(sp)
-    sp.add_argument("--max-follow-ups", type=int, default=2, metavar="N",
-                    help="follow-up questions per question at most (default: 2)")
+    sp.add_argument("--max-follow-ups", type=number_in(0, 10, int), default=2, metavar="N",
+                    help="follow-up questions per question at most (default: 2; 0 to 10)")
     answer_opts(sp)
     stt_opt(sp)
     voice_opts(sp)
@@ -137,8 +159,8 @@ def build_parser() -> Parser:
     sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
                                        "and API")
     sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
-    sp.add_argument("--mic-seconds", type=float, default=3.0, metavar="SECONDS",
-                    help="length of the microphone level test (default: 3)")
+    sp.add_argument("--mic-seconds", type=number_in(1, 60), default=3.0, metavar="SECONDS",
+                    help="length of the microphone level test (default: 3; 1 to 60)")
     stt_opt(sp)
     voice_opts(sp)
 

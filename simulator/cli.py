@@ -18,7 +18,7 @@ from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
 from simulator import export as exporting
 from simulator import session as sessions
-from simulator.answers import TEXT_SUFFIXES, answer_text
+from simulator.answers import TEXT_SUFFIXES, answer_text, regular_file
 from simulator.arguments import build_parser
 from simulator.config import api_settings, openai_client
 from simulator.errors import UserError
@@ -46,7 +46,7 @@ def cmd_practice(args, console: Console) -> int:
 
         found = progress.attempts(sessions.list_sessions())
         questions = progress.weakest_first(bank, found)[: args.questions or 3]
-        console.print("Focus: " + ", ".join(dict.fromkeys(q.category for q in questions)))
+        console.print("Focus: " + escape(", ".join(dict.fromkeys(q.category for q in questions))))
     else:
         questions = bank.select(args.question, args.category, args.questions)
     transcriber = build_transcriber(args)
@@ -59,7 +59,7 @@ def cmd_resume(args, console: Console) -> int:
     point = resume_point(record, load_bank(args.bank))
     transcriber = build_transcriber(args)
     answers, live = answer_source(args, console, transcriber)
-    console.print(f"Resuming {record.id}: {len(point.done)} question(s) done, "
+    console.print(f"Resuming {escape(record.id)}: {len(point.done)} question(s) done, "
                   f"{len(point.remaining)} to go.")
     return run_interview(args, console, point.remaining, answers, transcriber, live,
                          "resume", resume_from=Resume(record, point))
@@ -82,7 +82,7 @@ def cmd_demo(args, console: Console) -> int:
 def _transcribe_file(args, console: Console) -> Transcript:
     from audio.pcm import read_audio
 
-    audio = read_audio(args.file)
+    audio = read_audio(regular_file(args.file, "audio file"))
     transcriber = build_transcriber(args)
     with console.status("[dim]Transcribing…[/]"):
         return transcriber.transcribe(audio)
@@ -105,7 +105,7 @@ def cmd_grade(args, console: Console) -> int:
     else:
         transcript = _transcribe_file(args, console)
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
-    console.print(f"[dim]Interviewer: {described}[/]")
+    console.print(f"[dim]Interviewer: {escape(described)}[/]")
     with console.status("[dim]Grading…[/]"):
         critique = interviewer.critique([record])
     q = critique.questions[0]
@@ -142,7 +142,7 @@ def cmd_questions(args, console: Console) -> int:
         return 0
     table = Table("id", "category", "question", show_lines=False, expand=True)
     for q in bank.questions:
-        table.add_row(q.id, q.category, escape(q.text))
+        table.add_row(escape(q.id), escape(q.category), escape(q.text))
     console.print(table)
     return 0
 
@@ -154,41 +154,48 @@ def cmd_sessions(args, console: Console) -> int:
     if args.json:
         print(json.dumps([
             {"id": s.id, "started": s.started, "status": s.status, "score": s.score,
-             "questions": s.question_ids, "path": str(s.path),
+             "questions": s.question_ids, "path": str(s.path), "damaged": s.damaged,
              "categories": {c: round(sum(v) / len(v)) for c, v in progress.by_category(
                  progress.attempts([s])).items()}}
             for s in found
-        ], indent=2))
+        ], indent=2, ensure_ascii=False))
         return 0
     if not found:
         console.print("No sessions yet. Try: mock-interview demo")
         return 0
     table = Table("id", "date", "questions", "status", "score")
     for s in found:
-        table.add_row(s.id, s.started[:16].replace("T", " "), str(len(s.question_ids)),
+        table.add_row(escape(s.id), s.started[:16].replace("T", " "), str(len(s.question_ids)),
                       s.status, "" if s.score is None else str(s.score))
     console.print(table)
+    for s in found:
+        if s.damaged:
+            console.print(f"[yellow]{escape(s.id)} is damaged and cannot be read:[/] "
+                          f"{escape(s.damaged)}")
     found_attempts = progress.attempts(found)
     if found_attempts:
         console.print("\n[bold]Progress by category[/] (scores, oldest first)")
         for category, scores in progress.by_category(found_attempts).items():
-            console.print(f"  {category}: " + " → ".join(map(str, scores)))
+            console.print(f"  {escape(category)}: " + " → ".join(map(str, scores)))
         repeated = {k: v for k, v in progress.by_point(found_attempts).items() if len(v) > 1}
         if repeated:
             console.print("\n[bold]Rubric points practised more than once[/]")
             for point, statuses in repeated.items():
-                console.print(f"  {point}: " + " → ".join(statuses))
+                console.print(f"  {escape(point)}: " + " → ".join(statuses))
     return 0
 
 
 def cmd_export(args, console: Console) -> int:
+    if str(args.output) == ".":  # also what `-o ''` arrives as: Path("") is Path(".")
+        raise UserError("-o needs a file name (or - for standard output), not an empty path "
+                        "or a folder")
     record = sessions.load(sessions.resolve(args.session))
     text = exporting.export(record, args.format)
-    if args.output:
-        exporting.write_export(text, args.output)
-        console.print(f"Wrote {args.output}")
-    else:
-        sys.stdout.write(text)
+    # Standard output, by default or as `-o -`, goes through the same checked write, so a
+    # full disk or a closed pipe behind it is an error rather than a silent loss.
+    exporting.write_export(text, args.output or exporting.STDOUT)
+    if args.output and args.output != exporting.STDOUT:
+        console.print(f"Wrote {escape(str(args.output))}")
     return 0
 
 

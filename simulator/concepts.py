@@ -9,7 +9,8 @@ when one of the others is missing.
 A mention is not an action:
 - a negated action does not count ("I wouldn't tell leadership yet");
 - an action that is the subject of a platitude does not count ("talking to stakeholders early
-  is key");
+  is key"), nor one said in buzzwords or as a principle ("a good PM always keeps stakeholders
+  informed") in a sentence with no concrete detail;
 - a point's contrary action, said and not negated, defeats the point ("I'd keep it inside the
   team until it's fixed").
 
@@ -48,7 +49,7 @@ NEGATION_RELEASED_BY = frozenset({"wait", "waiting", "hesitate", "delay", "only"
 # Irregular verbs and plurals a spoken answer uses; regular inflections are generated.
 IRREGULAR = {
     "tell": ("told",), "send": ("sent",), "write": ("wrote", "written"), "make": ("made",),
-    "bring": ("brought",), "set": (), "cut": (), "put": (), "let": (), "go": ("went", "gone"),
+    "bring": ("brought",), "go": ("went", "gone"),
     "give": ("gave", "given"), "take": ("took", "taken"), "speak": ("spoke", "spoken"),
     "get": ("got", "gotten"), "choose": ("chose", "chosen"), "run": ("ran",),
     "find": ("found",), "hold": ("held",), "keep": ("kept",), "leave": ("left",),
@@ -60,10 +61,8 @@ IRREGULAR = {
     "hear": ("heard",), "pay": ("paid",), "sit": ("sat",), "fall": ("fell", "fallen"),
     "do": ("did", "done", "does"), "be": ("was", "were", "been", "is", "are"),
     "have": ("had", "has"), "buy": ("bought",), "seek": ("sought",), "catch": ("caught",),
-    "feel": ("felt",), "ring": ("rang",), "shut": (), "split": (), "hit": (), "ship": (),
-    "person": ("people",), "child": ("children",), "roll": (), "rise": ("rose", "risen"),
-    "forget": ("forgot", "forgotten"), "slip": (), "stop": (), "plan": (), "flag": (),
-    "drop": (), "scope": (), "sync": ("synced", "syncing", "syncs"),
+    "feel": ("felt",), "ring": ("rang",), "person": ("people",), "child": ("children",),
+    "rise": ("rose", "risen"), "forget": ("forgot", "forgotten"),
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:()\u2013\u2014]")

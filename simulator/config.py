@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from simulator.errors import UserError
 from simulator.session import data_home
 
 DEFAULT_MODEL = "gpt-4o-mini"
+MAX_TIMEOUT = 3600  # seconds; a longer wait is a mistake, not a setting
 KNOWN_KEYS = {"base_url", "model", "api_key", "timeout", "stt_model", "tts_model", "tts_voice"}
 
 
@@ -74,8 +76,10 @@ def read_config(path: Path | None = None) -> dict:
         raise UserError(f"{path}: unknown key(s) in [openai]: {', '.join(sorted(unknown))}")
     for key, value in section.items():
         if key == "timeout":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise UserError(f"{path}: [openai] timeout must be a number of seconds above 0")
+            if (isinstance(value, bool) or not isinstance(value, int | float)
+                    or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT):
+                raise UserError(f"{path}: [openai] timeout must be a number of seconds above 0 "
+                                f"and at most {MAX_TIMEOUT}")
         elif not isinstance(value, str) or not value.strip():
             raise UserError(f"{path}: [openai] {key} must be a non-empty string")
     return section
@@ -85,15 +89,32 @@ def api_settings(model: str | None = None, config: Path | None = None) -> ApiSet
     file = read_config(config)
     env_key = os.environ.get("OPENAI_API_KEY") or None
     env_url = os.environ.get("OPENAI_BASE_URL") or None
+    base_url = env_url or file.get("base_url")
+    if base_url:
+        _check_url(base_url, "OPENAI_BASE_URL" if env_url else f"{config or config_path()}: "
+                                                                 "[openai] base_url")
     return ApiSettings(
         api_key=env_key or file.get("api_key"),
-        base_url=env_url or file.get("base_url"),
+        base_url=base_url,
         model=model or file.get("model") or DEFAULT_MODEL,
         timeout=float(file.get("timeout", 60.0)),
         stt_model=file.get("stt_model", "whisper-1"),
         tts_model=file.get("tts_model", "tts-1"),
         tts_voice=file.get("tts_voice", "alloy"),
     )
+
+
+def _check_url(url: str, where: str) -> None:
+    """A base URL the client can use: http(s), a host, and a port that is a port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise UserError(f"{where} is not a usable URL ({exc}): use e.g. "
+                        "http://localhost:11434/v1") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{where} must be an http:// or https:// address with a host, e.g. "
+                        "http://localhost:11434/v1")
 
 
 def openai_client(settings: ApiSettings, max_retries: int = 2):

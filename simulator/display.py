@@ -28,8 +28,9 @@ class ConsoleDisplay:
         kind = event["type"]
         c = self.console
         if kind == "session_started":
-            c.print(f"[dim]Interviewer: {event.get('interviewer_detail', event['interviewer'])}"
-                    f" · speech model: {event.get('stt_model')}[/]")
+            detail = event.get("interviewer_detail", event["interviewer"])
+            c.print(f"[dim]Interviewer: {escape(str(detail))}"
+                    f" · speech model: {escape(str(event.get('stt_model')))}[/]")
         elif kind == "interviewer_said":
             label = {"follow_up": "Interviewer (follow-up)"}.get(event.get("kind"), "Interviewer")
             c.print(f"\n[bold cyan]{label}:[/] {escape(event['text'])}")
@@ -125,7 +126,7 @@ def show_critique(console: Console, critique: dict) -> None:
             for item in items:
                 console.print(f"  • {escape(item)}")
     console.print(f"\n[bold]Overall score: {critique['overall_score']}/100[/] "
-                  f"[dim](interviewer: {critique['interviewer']})[/]")
+                  f"[dim](interviewer: {escape(str(critique['interviewer']))})[/]")
 
 
 def show_delivery(console: Console, delivery: dict) -> None:

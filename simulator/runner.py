@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.markup import escape
 
 from audio.stt import WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
@@ -36,8 +37,10 @@ def api_for(args) -> ApiSettings:
 
 def build_interviewer(args, max_follow_ups: int = 2):
     """The interviewer the flags and environment ask for, and a line saying which it is."""
-    settings = api_for(args)
     choice = args.interviewer
+    if choice == "rubric":  # needs no settings, so a broken API setting cannot stop it
+        return RubricInterviewer(), "rubric (offline)"
+    settings = api_for(args)
     if choice == "auto":
         choice = "openai" if settings.configured else "rubric"
     if choice == "rubric":
@@ -152,8 +155,9 @@ def stopped(console: Console, session, why: str, code: int = 130) -> int:
     """Stop cleanly: everything recorded so far is already on disk."""
     with contextlib.suppress(OSError):  # a full disk may refuse even this line
         session.log("session_stopped", reason=why)
-    console.print(f"\n[yellow]Stopped ({why}). Everything recorded so far is saved in "
-                  f"{session.path}.[/]\nCarry on later with: mock-interview resume {session.id}")
+    console.print(f"\n[yellow]Stopped ({escape(why)}). Everything recorded so far is saved in "
+                  f"{escape(str(session.path))}.[/]\nCarry on later with: mock-interview resume "
+                  f"{escape(session.id)}")
     return code
 
 

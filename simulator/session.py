@@ -18,6 +18,7 @@ from pathlib import Path
 
 from audio.pcm import Audio, write_wav
 from simulator.errors import UserError
+from simulator.log_schema import problem
 
 LOG_SCHEMA = 1
 LOG_NAME = "events.jsonl"
@@ -108,6 +109,7 @@ class SessionRecord:
     path: Path
     events: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    damaged: str | None = None  # why the log could not be read; it then has no events
 
     def first(self, type_: str) -> dict | None:
         return next((e for e in self.events if e.get("type") == type_), None)
@@ -122,6 +124,8 @@ class SessionRecord:
 
     @property
     def status(self) -> str:
+        if self.damaged:
+            return "damaged"
         if self.last("session_finished"):
             return "finished"
         return "interrupted"
@@ -165,7 +169,9 @@ def read_log(path: Path) -> tuple[list[dict], list[str]]:
     events: list[dict] = []
     warnings: list[str] = []
     try:
-        lines = (path / LOG_NAME).read_text(encoding="utf-8", errors="replace").splitlines()
+        # Split on "\n" alone: events are one a line, and their text may hold any other
+        # line separator (U+2028 in a transcript, say) without breaking the line.
+        lines = (path / LOG_NAME).read_text(encoding="utf-8", errors="replace").split("\n")
     except OSError as exc:
         raise UserError(f"{path}: not a session (no readable {LOG_NAME})") from exc
     for n, line in enumerate(lines, 1):
@@ -185,6 +191,10 @@ def read_log(path: Path) -> tuple[list[dict], list[str]]:
         raise UserError(f"{path}: not a session (the event log does not start a session)")
     if events[0].get("v") != LOG_SCHEMA:
         raise UserError(f"{path}: event log schema {events[0].get('v')!r} is not supported")
+    for n, event in enumerate(events, 1):
+        wrong = problem(event)
+        if wrong:
+            raise UserError(f"{path}: damaged session: event {n} ({event['type']}) {wrong}")
     return events, warnings
 
 
@@ -194,15 +204,27 @@ def load(path: Path) -> SessionRecord:
 
 
 def resolve(ref: str, home: Path | None = None) -> Path:
-    """A session given by id (inside the data folder) or by the path of its folder."""
-    candidate = Path(ref).expanduser()
-    if candidate.is_dir() and (candidate / LOG_NAME).exists():
-        return candidate
-    if SESSION_ID.match(ref) and ref not in {".", ".."}:
-        path = sessions_dir(home) / ref
-        if path.is_dir():
-            return path
-    raise UserError(f"no session {ref!r} (see `mock-interview sessions`)")
+    """A session given by id (inside the data folder) or by the path of its folder.
+
+    A session folder that is a symbolic link is refused: resuming one would write wherever
+    the link points.
+    """
+    shown = ref if len(ref) <= 80 else ref[:77] + "..."
+    try:
+        candidate = Path(ref).expanduser()
+        if candidate.is_dir() and (candidate / LOG_NAME).exists():
+            path = candidate
+        elif SESSION_ID.match(ref) and ref not in {".", ".."}:
+            path = sessions_dir(home) / ref
+            if not path.is_dir():
+                raise UserError(f"no session {shown!r} (see `mock-interview sessions`)")
+        else:
+            raise UserError(f"no session {shown!r} (see `mock-interview sessions`)")
+        if path.is_symlink():
+            raise UserError(f"{path} is a symbolic link; a session must be a real folder")
+    except OSError as exc:  # a name too long for the file system, say
+        raise UserError(f"no session {shown!r} ({exc.strerror})") from exc
+    return path
 
 
 def list_sessions(home: Path | None = None) -> list[SessionRecord]:
@@ -210,10 +232,15 @@ def list_sessions(home: Path | None = None) -> list[SessionRecord]:
     if not root.is_dir():
         return []
     found = []
-    for path in sorted(p for p in root.iterdir() if p.is_dir()):
+    for path in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         try:
             found.append(load(path))
         except UserError as exc:
-            print(f"warning: skipping {exc}", file=sys.stderr)
+            if not (path / LOG_NAME).is_file():
+                print(f"warning: skipping {exc}", file=sys.stderr)
+                continue
+            # Listed, so the user can see it and why; every other session works as before.
+            found.append(SessionRecord(path.name, path, damaged=str(exc).removeprefix(
+                f"{path}: ")))
     # Oldest first by start time: folder names only resolve to the second.
     return sorted(found, key=lambda r: (r.started, r.id))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-# Fewer details than this per 100 words (with at least one platitude or none at all in a
-# short answer) reads as generic. Tuned on the tuning half of tests/data/coaching/.
+# Fewer details than this per 100 words reads as generic: checked against the "vague" labels
+# of the tuning answers in tests/data/coaching/.
 MIN_DETAILS_PER_100_WORDS = 2.0
 MAX_QUOTES = 6  # per kind of finding, in reports
 
@@ -170,6 +170,7 @@ def summary(s: Specificity) -> str:
     """One plain sentence for every report format."""
     if not s.words:
         return ""
+
     def quoted(items: list[str]) -> str:
         return ", ".join(f'"{i}"' for i in list(dict.fromkeys(items))[:MAX_QUOTES])
     details = f"{len(s.details)} concrete detail{'s' if len(s.details) != 1 else ''}"

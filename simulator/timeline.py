@@ -11,6 +11,11 @@ from simulator.session import SessionRecord
 from simulator.turns import Turn, turns
 
 MAX_CAPTION_WORDS = 10
+# Cue text is one line: a blank line would end the cue early and a "-->" would start a new one.
+# SRT has no escaping, and players read tags such as <b> in it, so angle brackets become
+# look-alikes (which also breaks up any "-->"). WebVTT escapes them, and "&", as entities.
+SRT_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a"})
+VTT_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 @dataclass
@@ -109,14 +114,29 @@ def _with_delivery(record: SessionRecord) -> list[Line]:
     return [*lines, Line("Delivery", summary, end, end + 8.0)]
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def srt_text(text: str) -> str:
+    return _one_line(text).translate(SRT_LOOK_ALIKES)
+
+
+def vtt_text(text: str) -> str:
+    return _one_line(text).translate(VTT_ENTITIES)
+
+
 def to_srt(record: SessionRecord) -> str:
-    blocks = [f"{n}\n{_stamp(x.start, ',')} --> {_stamp(x.end, ',')}\n{x.speaker}: {x.text}\n"
+    blocks = [f"{n}\n{_stamp(x.start, ',')} --> {_stamp(x.end, ',')}\n"
+              f"{x.speaker}: {srt_text(x.text)}\n"
               for n, x in enumerate(_with_delivery(record), 1)]
     return "\n".join(blocks)
 
 
 def to_vtt(record: SessionRecord) -> str:
-    blocks = [f"{_stamp(x.start, '.')} --> {_stamp(x.end, '.')}\n<v {x.speaker}>{x.text}\n"
+    # The voice tag is ours and stays markup; the speaker names are fixed words.
+    blocks = [f"{_stamp(x.start, '.')} --> {_stamp(x.end, '.')}\n"
+              f"<v {x.speaker}>{vtt_text(x.text)}\n"
               for x in _with_delivery(record)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from simulator import session as sessions
+from simulator.critique import Critique
 from simulator.errors import UserError
 
 
@@ -21,7 +22,7 @@ def test_events_are_on_disk_as_soon_as_they_are_logged(home):
     assert all(json.loads(x)["v"] == sessions.LOG_SCHEMA for x in lines)
     record = sessions.load(s.path)
     assert record.status == "interrupted" and record.score is None
-    s.log("critique", critique={"overall_score": 70})
+    s.log("critique", critique=Critique("rubric", 70, []).to_dict())
     s.log("session_finished", overall_score=70)
     s.close()
     record = sessions.load(s.path)
