@@ -159,8 +159,8 @@ def build_parser() -> Parser:
     sp = sub.add_parser("doctor", help="check the microphone, speakers, voice, speech model "
                                        "and API")
     sp.add_argument("--voices", action="store_true", help="list the voices --voice accepts")
-    sp.add_argument("--mic-seconds", type=number_in(1, 60), default=3.0, metavar="SECONDS",
-                    help="length of the microphone level test (default: 3; 1 to 60)")
+    sp.add_argument("--mic-seconds", type=number_in(0.5, 60), default=3.0, metavar="SECONDS",
+                    help="length of the microphone level test (default: 3; 0.5 to 60)")
     stt_opt(sp)
     voice_opts(sp)
 

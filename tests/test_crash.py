@@ -382,3 +382,31 @@ def test_fuzz_very_long_answer_is_graded_in_bounded_time(answers):
     critique = critique_question(QuestionRecord(q, [Exchange(q.text, "question",
                                                              Transcript(text))]))
     assert critique.score >= 90 and time.monotonic() - started < 20
+
+
+def test_a_long_written_answer_stops_within_seconds_on_sigterm(home, tmp_path, cli):
+    # About 19,000 characters, just under the bound: some 20 minutes of speech, which takes
+    # tiny.en a couple of minutes to transcribe. A stop must not wait for that.
+    sentence = "I would message the sales lead that afternoon with the new date and the scope. "
+    long_text = tmp_path / "long.txt"
+    long_text.write_text(sentence * 240)
+    proc = start(home, "practice", "--question", "user-story", "--answers", long_text)
+    try:
+        wait_for(lambda: any(home.glob("sessions/*/q01-t0-candidate.wav")))
+        time.sleep(3.0)  # well into transcribing the answer
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert took < 5.0, took  # about 2 s here: one piece of at most 20 s of audio
+    record = sessions.load(only_session(home))
+    assert record.status == "interrupted" and record.last("session_stopped")
+    short = tmp_path / "short.txt"
+    short.write_text(sentence)
+    finished = cli("resume", record.id, "--answers", short)
+    assert finished.returncode == 0 and sessions.load(record.path).status == "finished"
