@@ -5,7 +5,8 @@
     base_url = "http://localhost:11434/v1"   # Ollama; omit for api.openai.com
     model = "llama3.2"
     api_key = "..."                          # usually better left to OPENAI_API_KEY
-    timeout = 60                             # seconds per request
+    timeout = 60                             # seconds to wait for each piece of a reply
+    deadline = 120                           # seconds for a whole reply, retries included
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from simulator.session import data_home
 
 DEFAULT_MODEL = "gpt-4o-mini"
 MAX_TIMEOUT = 3600  # seconds; a longer wait is a mistake, not a setting
-KNOWN_KEYS = {"base_url", "model", "api_key", "timeout", "stt_model", "tts_model", "tts_voice"}
+KNOWN_KEYS = {"base_url", "model", "api_key", "timeout", "deadline", "stt_model", "tts_model",
+              "tts_voice"}
+SECONDS_KEYS = ("timeout", "deadline")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ApiSettings:
     base_url: str | None = None
     model: str = DEFAULT_MODEL
     timeout: float = 60.0
+    deadline: float = 120.0
     stt_model: str = "whisper-1"
     tts_model: str = "tts-1"
     tts_voice: str = "alloy"
@@ -75,10 +79,10 @@ def read_config(path: Path | None = None) -> dict:
     if unknown:
         raise UserError(f"{path}: unknown key(s) in [openai]: {', '.join(sorted(unknown))}")
     for key, value in section.items():
-        if key == "timeout":
+        if key in SECONDS_KEYS:
             if (isinstance(value, bool) or not isinstance(value, int | float)
                     or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT):
-                raise UserError(f"{path}: [openai] timeout must be a number of seconds above 0 "
+                raise UserError(f"{path}: [openai] {key} must be a number of seconds above 0 "
                                 f"and at most {MAX_TIMEOUT}")
         elif not isinstance(value, str) or not value.strip():
             raise UserError(f"{path}: [openai] {key} must be a non-empty string")
@@ -98,6 +102,7 @@ def api_settings(model: str | None = None, config: Path | None = None) -> ApiSet
         base_url=base_url,
         model=model or file.get("model") or DEFAULT_MODEL,
         timeout=float(file.get("timeout", 60.0)),
+        deadline=float(file.get("deadline", 120.0)),
         stt_model=file.get("stt_model", "whisper-1"),
         tts_model=file.get("tts_model", "tts-1"),
         tts_voice=file.get("tts_voice", "alloy"),

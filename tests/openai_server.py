@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import itertools
 import json
 import subprocess
 import tempfile
@@ -32,6 +33,7 @@ class Reply:
     chunk: int = 12  # stream: characters per chunk
     chunk_delay: float = 0.0  # stream: seconds between chunks
     refusal: str | None = None
+    endless: bool = False  # stream: repeat the content for ever, as a runaway model does
 
 
 @dataclass
@@ -126,23 +128,35 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                pieces = [reply.content[i:i + reply.chunk]
-                          for i in range(0, len(reply.content), reply.chunk)] or [""]
-                for n, piece in enumerate(pieces):
-                    if reply.cut_after is not None and n >= reply.cut_after:
-                        # Gone mid-reply: no final chunk, no [DONE], connection closed.
-                        self.wfile.flush()
-                        self.close_connection = True
-                        self.connection.shutdown(2)
-                        return
-                    time.sleep(reply.chunk_delay)
-                    delta = {"content": piece}
-                    if reply.refusal and n == 0:
-                        delta = {"refusal": reply.refusal}
+                content = reply.content
+                # A token is about four characters: a reply longer than max_tokens is cut
+                # there and finishes with "length", as real servers do.
+                limit = request.get("max_tokens") or request.get("max_completion_tokens")
+                finish = "stop"
+                if limit and len(content) > 4 * int(limit):
+                    content, finish = content[:4 * int(limit)], "length"
+                pieces = [content[i:i + reply.chunk]
+                          for i in range(0, len(content), reply.chunk)] or [""]
+                if reply.endless:
+                    pieces = itertools.cycle(pieces)  # type: ignore[assignment]
+                try:
+                    for n, piece in enumerate(pieces):
+                        if reply.cut_after is not None and n >= reply.cut_after:
+                            # Gone mid-reply: no final chunk, no [DONE], connection closed.
+                            self.wfile.flush()
+                            self.close_connection = True
+                            self.connection.shutdown(2)
+                            return
+                        time.sleep(reply.chunk_delay)
+                        delta = {"content": piece}
+                        if reply.refusal and n == 0:
+                            delta = {"refusal": reply.refusal}
+                        self.event({**base, "object": "chat.completion.chunk", "choices": [
+                            {"index": 0, "delta": delta, "finish_reason": None}]})
                     self.event({**base, "object": "chat.completion.chunk", "choices": [
-                        {"index": 0, "delta": delta, "finish_reason": None}]})
-                self.event({**base, "object": "chat.completion.chunk", "choices": [
-                    {"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                        {"index": 0, "delta": {}, "finish_reason": finish}]})
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client hung up, as it does on a runaway reply
                 self.write_chunk(b"data: [DONE]\n\n")
                 self.write_chunk(b"")
 

@@ -70,11 +70,11 @@ def server():
         yield fake
 
 
-def interviewer(server, home, attempts=3, timeout=5.0, max_follow_ups=2):
+def interviewer(server, home, attempts=3, timeout=5.0, max_follow_ups=2, deadline=120.0):
     settings = ApiSettings(base_url=server.url, model="test-model", timeout=timeout)
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model,
                           settings.server, ServerMemory(home / "servers.json"),
-                          attempts=attempts, backoff=0.01)
+                          attempts=attempts, backoff=0.01, deadline=deadline)
     return LLMInterviewer(chat, load_prompts(), max_follow_ups)
 
 
@@ -452,3 +452,44 @@ def test_doctor_checks_the_api_when_one_is_configured(cli, monkeypatch, server):
     settings = api_settings()
     check = check_api(settings, openai_client(settings, max_retries=0))
     assert check.ok and check.detail.startswith(f"{server.url} answered")
+
+
+def test_a_model_that_never_stops_is_cut_off_at_the_deadline(server, home):
+    runaway = Reply('{"points": [' + '{"id": "x", "status": "covered", "evidence": null}, ' * 4,
+                    chunk=16, chunk_delay=0.01, endless=True)
+    server.responder = lambda request: (runaway if task_of(request) == "critique"
+                                        else fair_model(request))
+    started = time.monotonic()
+    critique, record = interview(home, interviewer(server, home, deadline=3.0),
+                                 ["launch-end-to-end"], [VAGUE], max_follow_ups=1)
+    took = time.monotonic() - started
+    assert took < 3.0 + 10, took
+    assert_whole(record, 1)
+    note = critique.questions[0].notes[0]
+    assert "deadline" in note and "rubric interviewer graded this question" in note
+    assert [p.status for p in critique.questions[0].points]  # a status for every point
+    # One critique request: a deadline is final, not retried.
+    assert sum(task_of(r) == "critique" for r in server.chat_requests()) == 1
+
+
+def test_every_request_has_a_max_tokens_and_a_reply_cut_by_it_is_repaired(server, home):
+    strong = "I'd agree launch criteria with QA, roll out to 5 percent first and watch errors."
+    first: list[Reply] = []
+
+    def wordy(request):
+        if task_of(request) != "critique":
+            return fair_model(request)
+        if not first:  # padded past max_tokens: the server cuts it, finishing with "length"
+            first.append(fair_model(request))
+            return Reply(first[0].content[:-1] + " " * 8000 + "}")
+        return first[0]  # the repair
+
+    server.responder = wordy
+    critique, _ = interview(home, interviewer(server, home), ["launch-end-to-end"], [strong],
+                            max_follow_ups=0)
+    requests = server.chat_requests()
+    assert requests and all(r.get("max_tokens") for r in requests)
+    critiques = [r for r in requests if task_of(r) == "critique"]
+    assert len(critiques) == 2 and critiques[1]["messages"][-2]["role"] == "assistant"
+    assert critique.interviewer == "openai"
+    assert not any("unavailable" in n for n in critique.questions[0].notes)

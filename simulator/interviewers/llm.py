@@ -30,6 +30,9 @@ INSTRUCTION_LIKE = re.compile(
     r"|\bsystem prompt\b|\byou are now\b",
     re.I,
 )
+# Replies are short by design: one question, or a status and a quote per rubric point with a
+# few lines of advice. A model that goes on past these is rambling, and is cut off.
+MAX_TOKENS = {"follow_up": 300, "critique": 1500}
 _QUESTION_IN_STREAM = re.compile(r'"question"\s*:\s*"((?:[^"\\]|\\.)*?\?)')
 _POINT_IN_STREAM = re.compile(r'"point_id"\s*:\s*(null|"((?:[^"\\]|\\.)*)")')
 
@@ -89,7 +92,7 @@ class LLMInterviewer:
         )
         try:
             reply = self.chat.ask(messages, "follow_up", self.prompts.schema("follow_up"),
-                                  early=_early_probe)
+                                  early=_early_probe, max_tokens=MAX_TOKENS["follow_up"])
         except Unavailable as exc:
             decision = self.fallback.next_turn(record)
             return replace(decision, fallback=f"LLM unavailable ({exc}); rubric interviewer")
@@ -119,7 +122,8 @@ class LLMInterviewer:
         messages = self._messages("critique", question=q.text, model_answer=q.model_answer,
                                   rubric=_rubric_lines(q), transcript=transcript)
         try:
-            reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"))
+            reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"),
+                                  max_tokens=MAX_TOKENS["critique"])
         except Unavailable as exc:
             fallback = critique_question(record)
             fallback.notes.insert(0, f"The LLM was unavailable ({exc}); the rubric "

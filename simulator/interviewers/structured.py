@@ -9,6 +9,10 @@ Timeouts, 429 and 5xx answers are retried with backoff (by the openai client, an
 with the stream); a stream that ends without a finish reason counts as dropped and is retried;
 malformed or off-schema JSON gets one repair request. When all of that fails, `Unavailable` is
 raised and the caller falls back to something that needs no server.
+
+Every request is bounded twice: by `max_tokens`, and by an overall deadline for the whole
+step, retries and repair included. A client's timeout only covers the wait between two chunks,
+so a small local model that streams without end would otherwise never be stopped.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class _StillInvalid(Unavailable):
 
 class _Dropped(Exception):
     pass
+
+
+class _OutOfTime(Unavailable):
+    """The step's deadline passed: asking again would only take longer."""
 
 
 @dataclass
@@ -97,6 +105,17 @@ def parse_json(text: str) -> object:
     return json.loads(text)
 
 
+@dataclass(frozen=True)
+class _Step:
+    """The bounds of one step: when it must be done by, and how long a reply may be."""
+
+    done_by: float  # time.monotonic()
+    max_tokens: int
+
+    def left(self) -> float:
+        return self.done_by - time.monotonic()
+
+
 @dataclass
 class StructuredChat:
     client: object  # openai.OpenAI
@@ -107,6 +126,7 @@ class StructuredChat:
     backoff: float = 1.0  # seconds before the 2nd attempt; doubles after
     sleep: Callable[[float], None] = time.sleep
     temperature: float = 0.3
+    deadline: float = 120.0  # seconds for one step, whatever the stream does
 
     def ask(
         self,
@@ -114,6 +134,7 @@ class StructuredChat:
         name: str,
         schema: dict,
         early: Callable[[str], dict | None] | None = None,
+        max_tokens: int = 1000,
     ) -> dict:
         """One reply that validates against `schema`, streamed.
 
@@ -124,15 +145,16 @@ class StructuredChat:
 
         problems: list[str] = []
         attempt = 0
+        step = _Step(time.monotonic() + self.deadline, max_tokens)
         while attempt < self.attempts:
             mode = self.memory.get(self.server)
             try:
-                text, finished_early = self._stream(messages, mode, name, schema, early)
+                text, finished_early = self._stream(messages, mode, name, schema, early, step)
                 if finished_early is not None:
                     return finished_early
                 if not text.strip():
                     raise Unavailable("the model sent an empty reply")
-                return self._validated(messages, text, mode, name, schema)
+                return self._validated(messages, text, mode, name, schema, step)
             except openai.APIStatusError as exc:
                 if exc.status_code in (400, 422, 500) and FORMAT_REFUSAL.search(
                     _status_error_text(exc)
@@ -148,20 +170,29 @@ class StructuredChat:
                 problems.append(type(exc).__name__)
             except _Dropped:
                 problems.append("the reply stream was cut off")
-            except _StillInvalid:
+            except (_StillInvalid, _OutOfTime):
                 raise
             except Unavailable as exc:
                 problems.append(str(exc))
             except Exception as exc:  # a broken stream surfaces as many transport errors
                 problems.append(f"{type(exc).__name__} while reading the reply")
             attempt += 1
-            if attempt < self.attempts:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+            pause = self.backoff * 2 ** (attempt - 1)
+            if attempt < self.attempts and step.left() > pause:
+                self.sleep(pause)
+            elif attempt < self.attempts:
+                break  # no time left for another try
         raise Unavailable("; ".join(dict.fromkeys(problems)) or "no reply")
 
-    def _stream(self, messages, mode, name, schema, early) -> tuple[str, dict | None]:
+    def _stream(self, messages, mode, name, schema, early,
+                step: _Step) -> tuple[str, dict | None]:
+        if step.left() <= 0:
+            raise _OutOfTime(f"no reply within the {self.deadline:g} s deadline")
         kwargs: dict = {"model": self.model, "messages": messages, "stream": True,
-                        "temperature": self.temperature}
+                        "temperature": self.temperature, "max_tokens": step.max_tokens,
+                        # The client's own timeout covers the wait for each chunk; never let
+                        # that wait outlast the step.
+                        "timeout": max(1.0, step.left())}
         fmt = _response_format(mode, name, schema)
         if fmt is not None:
             kwargs["response_format"] = fmt
@@ -171,6 +202,9 @@ class StructuredChat:
         refusal = ""
         try:
             for chunk in stream:
+                if step.left() <= 0:
+                    raise _OutOfTime(f"the reply was still coming after the {self.deadline:g} s "
+                                     "deadline")
                 if not chunk.choices:
                     continue
                 choice = chunk.choices[0]
@@ -190,16 +224,17 @@ class StructuredChat:
             raise _Dropped()
         return text, None
 
-    def _validated(self, messages, text, mode, name, schema) -> dict:
+    def _validated(self, messages, text, mode, name, schema, step: _Step) -> dict:
         try:
             return self._check(text, schema)
         except ValueError as first:
-            # One repair: show the model its reply and what was wrong with it.
+            # One repair: show the model its reply and what was wrong with it. A reply cut
+            # off by max_tokens lands here too, as JSON that does not close.
             repair = [*messages, {"role": "assistant", "content": text},
                       {"role": "user", "content":
                        f"That reply was not valid: {first}. Reply again with only the "
-                       "corrected JSON object."}]
-            fixed, _ = self._stream(repair, mode, name, schema, None)
+                       "corrected JSON object, and keep it short."}]
+            fixed, _ = self._stream(repair, mode, name, schema, None, step)
             try:
                 return self._check(fixed, schema)
             except ValueError as second:
