@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from simulator.matching import sentences
 from simulator.specificity import EMPTY, has_detail
 
 # Other words allowed between two words of a term: "let know" matches "let the sales VP know".
@@ -66,7 +67,6 @@ IRREGULAR = {
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:()\u2013\u2014]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE_MARK = frozenset({",", ";", ":", "(", ")", "\u2013", "\u2014"})
 _PLATITUDE = re.compile(
     r"\b(?:is|are|s|its|it s|was)\s+(?:so\s+|really\s+|very\s+|super\s+|absolutely\s+|just\s+|"
@@ -222,14 +222,7 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    out: list[Sentence] = []
-    for part in _SENTENCE_END.split(text):
-        words = part.split()
-        for k in range(0, len(words), MAX_SENTENCE_WORDS):
-            chunk = " ".join(words[k: k + MAX_SENTENCE_WORDS]).strip()
-            if chunk:
-                out.append(Sentence(chunk, tokens(chunk)))
-    return out
+    return [Sentence(chunk, tokens(chunk)) for chunk in sentences(text, MAX_SENTENCE_WORDS)]
 
 
 @dataclass(frozen=True)

@@ -59,13 +59,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def sentences(text: str) -> list[str]:
+def sentences(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[str]:
     """Split into sentences; very long run-ons are cut so that cues must stay close."""
     out: list[str] = []
     for part in _SENTENCE_END.split(text):
         ws = part.split()
-        for i in range(0, len(ws), MAX_SENTENCE_WORDS):
-            chunk = " ".join(ws[i : i + MAX_SENTENCE_WORDS]).strip()
+        for i in range(0, len(ws), max_words):
+            chunk = " ".join(ws[i : i + max_words]).strip()
             if chunk:
                 out.append(chunk)
     return out
