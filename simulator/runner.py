@@ -55,7 +55,7 @@ def build_interviewer(args, max_follow_ups: int = 2):
     # Retries are StructuredChat's, so that a refused response_format costs one request.
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
                           ServerMemory(sessions.data_home() / "servers.json"),
-                          deadline=settings.deadline)
+                          deadline=settings.deadline, timeout=settings.timeout)
     interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
     return interviewer, f"openai ({settings.model} at {settings.server})"
 

@@ -74,7 +74,8 @@ def interviewer(server, home, attempts=3, timeout=5.0, max_follow_ups=2, deadlin
     settings = ApiSettings(base_url=server.url, model="test-model", timeout=timeout)
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model,
                           settings.server, ServerMemory(home / "servers.json"),
-                          attempts=attempts, backoff=0.01, deadline=deadline)
+                          attempts=attempts, backoff=0.01, deadline=deadline,
+                          timeout=timeout)
     return LLMInterviewer(chat, load_prompts(), max_follow_ups)
 
 

@@ -127,6 +127,7 @@ class StructuredChat:
     sleep: Callable[[float], None] = time.sleep
     temperature: float = 0.3
     deadline: float = 120.0  # seconds for one step, whatever the stream does
+    timeout: float = 60.0  # seconds to wait for each piece of a reply (the client's timeout)
 
     def ask(
         self,
@@ -190,9 +191,9 @@ class StructuredChat:
             raise _OutOfTime(f"no reply within the {self.deadline:g} s deadline")
         kwargs: dict = {"model": self.model, "messages": messages, "stream": True,
                         "temperature": self.temperature, "max_tokens": step.max_tokens,
-                        # The client's own timeout covers the wait for each chunk; never let
-                        # that wait outlast the step.
-                        "timeout": max(1.0, step.left())}
+                        # The timeout covers the wait for each chunk; never let that wait
+                        # outlast the step.
+                        "timeout": max(0.1, min(self.timeout, step.left()))}
         fmt = _response_format(mode, name, schema)
         if fmt is not None:
             kwargs["response_format"] = fmt
