@@ -494,3 +494,28 @@ def test_every_request_has_a_max_tokens_and_a_reply_cut_by_it_is_repaired(server
     assert len(critiques) == 2 and critiques[1]["messages"][-2]["role"] == "assistant"
     assert critique.interviewer == "openai"
     assert not any("unavailable" in n for n in critique.questions[0].notes)
+
+
+@pytest.mark.parametrize(("question", "why"), [
+    ("Probe: 1. What the candidate has said on this question so far?",
+     "it repeats the instructions"),
+    ("Does it roll out in stages rather than to everyone at once?", "it reads out the rubric"),
+    ("I would talk with the team and figure out the best way forward?",
+     "it echoes the candidate's answer"),
+    ("Tell me more about that", "it is not a question"),
+])
+def test_a_follow_up_that_is_not_fit_to_say_is_replaced_by_the_rubric_probe(server, home,
+                                                                            question, why):
+    def sloppy(request):
+        if task_of(request) == "follow_up":
+            return Reply(json.dumps({"action": "probe", "point_id": None, "question": question}))
+        return fair_model(request)
+
+    server.responder = sloppy
+    _, record = interview(home, interviewer(server, home), ["launch-end-to-end"],
+                          [VAGUE, VAGUE], max_follow_ups=1)
+    said = [t.text for t in turns(record) if t.kind == "follow_up"]
+    probes = {p.probe for p in BANK.get("launch-end-to-end").rubric}
+    assert said and said[0] in probes and question not in said
+    decided = next(e for e in record.events if e["type"] == "interviewer_decided")
+    assert why in decided["fallback"] and "rubric interviewer" in decided["fallback"]

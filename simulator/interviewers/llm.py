@@ -46,6 +46,34 @@ def quote_in(quote: str, transcript: str) -> bool:
     return find_quote(quote, transcript) is not None
 
 
+# Words of the prompt, not of an interviewer: a follow-up that carries them is the model
+# reading its instructions back ("Probe: 1. What the candidate has said so far?").
+_PROMPT_WORDS = re.compile(
+    r"\b(?:rubric|transcript|the candidate|candidate'?s answer|point_id|move_on|model answer|"
+    r"follow[- ]up question|private notes|json)\b|^\s*(?:probe|question|action)\s*:", re.I)
+ECHO_MIN_WORDS = 6  # a follow-up that quotes this many of the candidate's words back
+
+
+def unusable_follow_up(question: str, q: Question, transcript: str) -> str | None:
+    """Why a follow-up must not be spoken, or None when it is fit to say."""
+    if not question.rstrip().endswith("?"):
+        return "it is not a question"
+    if _PROMPT_WORDS.search(question):
+        return "it repeats the instructions"
+    asked = set(_normal_words(question))
+    for text in (q.model_answer, *(p.strong for p in q.rubric)):
+        given = set(_normal_words(text))
+        if len(given) >= 4 and len(asked & given) >= 0.7 * len(given):
+            return "it reads out the rubric"
+    if len(question.split()) >= ECHO_MIN_WORDS and find_quote(question, transcript):
+        return "it echoes the candidate's answer"
+    return None
+
+
+def _normal_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 3]
+
+
 def one_question(text: str) -> str:
     """Keep the first question only: an interviewer never asks two at once."""
     text = " ".join(text.split())
@@ -99,6 +127,11 @@ class LLMInterviewer:
         question = one_question(str(reply.get("question", "")))
         if reply.get("action") != "probe" or not question:
             return MoveOn("the interviewer moved on")
+        why = unusable_follow_up(question, q, record.answer_text)
+        if why:
+            decision = self.fallback.next_turn(record)
+            return replace(decision, fallback=f"the model's follow-up was not used ({why}: "
+                                              f"{question[:80]!r}); rubric interviewer")
         point_id = reply.get("point_id")
         if point_id not in {p.id for p in q.rubric}:
             point_id = None
