@@ -143,11 +143,15 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         found += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), "name") for m in _NAME.finditer(text)
               if m.group(0).split()[0] not in _NOT_NAMES]
-    # Keep the longest of overlapping finds, so "head of support" is one detail, not two.
+    # Keep the longest of overlapping finds, so "head of support" is one detail, not two; and
+    # none inside a platitude: "at the end of the day" names no day.
+    stock = [(m.start(), m.end()) for m in PLATITUDES.finditer(text)]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for span in found:
         if kept and span[0] < kept[-1][1]:
+            continue
+        if any(a < span[1] and span[0] < b for a, b in stock):
             continue
         kept.append(span)
     return kept

@@ -25,10 +25,10 @@ from simulator.specificity import measure, summary
 BANK = load_bank()
 HALVES = {name: DATA / "coaching" / f"{name}.toml" for name in ("tune", "measure", "unseen")}
 # (F1, strong credited, vague credited at most, rambling credited at most, questions ordered)
-# a few points under what each file measured when these were set: tune 0.91, 94%, 7%, 7%, 11;
-# measure 0.87, 85%, 17%, 8%, 6; unseen 0.85, 83%, 23%, 8%, 7.
-FLOORS = {"tune": (0.88, 0.90, 0.10, 0.10, 10), "measure": (0.84, 0.80, 0.22, 0.12, 5),
-          "unseen": (0.82, 0.78, 0.28, 0.12, 5)}
+# a few points under what each file measured when these were set: tune 0.90, 94%, 10%, 8%, 11;
+# measure 0.87, 85%, 19%, 8%, 7; unseen 0.85, 90%, 27%, 8%, 8.
+FLOORS = {"tune": (0.87, 0.90, 0.13, 0.11, 10), "measure": (0.84, 0.80, 0.24, 0.12, 6),
+          "unseen": (0.82, 0.85, 0.32, 0.12, 6)}
 
 
 @pytest.fixture(scope="module", params=list(HALVES))
@@ -173,3 +173,20 @@ def test_the_readme_examples_are_graded_as_the_readme_says():
     for said, status in rows:
         for text in said.split('" / "'):
             assert point("sprint-half-capacity", "tell-stakeholders-early", text).status == status
+
+
+def test_a_plain_answer_with_no_detail_is_thin_and_is_not_asked_again():
+    q = BANK.get("design-eng-disagreement")
+    said = ("I would get them both in the same room rather than arguing in a thread, and ask "
+            "each of them to state their constraint clearly. Usually the disagreement hides trade "
+            "offs nobody has made explicit, so I lay out the options and the cost of each. I do "
+            "not pick a side myself: my job is to facilitate, so the team makes the decision "
+            "together.")
+    points = assess(q, said)
+    assert [p.status for p in points] == ["partial"] * 4
+    assert all(p.unsure and "general terms" in p.unsure for p in points)
+    record = QuestionRecord(q, [Exchange(q.text, "question", Transcript(said))])
+    assert RubricInterviewer().next_turn(record).__class__.__name__ == "MoveOn"
+    # The same plan amid platitudes is a mention, not a plan.
+    fluff = said + " At the end of the day, alignment is key and communication is everything."
+    assert all(p.status == "missed" for p in assess(q, fluff))

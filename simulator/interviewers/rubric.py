@@ -35,27 +35,29 @@ def _concept_point(point: RubricPoint) -> ConceptPoint:
 
 
 # An answer with fewer concrete details than this per 100 words (about none at all) is talking
-# in generalities: only its sentences that do hold a detail can earn a point. Tuned on the
-# tuning answers in tests/data/coaching/. A sentence or two is too short to judge so.
+# in generalities: a point it makes without a detail is thin, so covered counts as partial and
+# partial as missed. Tuned on the tuning answers in tests/data/coaching/. A sentence or two is
+# too short to judge so.
 GENERIC_ANSWER_DETAILS = 0.5
 GENERIC_ANSWER_MIN_WORDS = 50
+GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a name, a number, "
+                      "a date, an example)")
 
 
 def assess(question: Question, answer: str) -> list[PointResult]:
     concept_sents = split_sentences(answer)
     spec = measure_specificity(answer)
     generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
-    concrete_sents = [s for s in concept_sents if has_detail(s.text)] if generic else concept_sents
     cue_sents = [Sentence.of(s) for s in sentences(answer)]
     results = []
     for point in question.rubric:
         if point.action:
-            judged = _concept_point(point)
-            found = judged.judge(concrete_sents)
-            if (generic and found.status == "missed"
-                    and judged.judge(concept_sents).status != "missed"):
-                found = replace(found, unsure="said only in general terms: the answer gives no "
-                                              "concrete detail (a name, number, date or example)")
+            found = _concept_point(point).judge(concept_sents)
+            if generic and found.status != "missed" and not has_detail(found.evidence or ""):
+                # Plain but bare, the point is thin (partial); amid platitudes, it is a mention.
+                thinner = "partial" if found.status == "covered" and not spec.platitudes \
+                    else "missed"
+                found = replace(found, unsure=GENERAL_TERMS_ONLY, status=thinner)
             results.append(PointResult(point.id, point.strong, found.status,  # type: ignore[arg-type]
                                        found.evidence, point.weight, list(found.missing),
                                        found.unsure))
@@ -139,9 +141,12 @@ class RubricInterviewer:
         last = record.exchanges[-1] if record.exchanges else None
         if last is None or last.transcript is None or not last.transcript.text.strip():
             return MoveOn("no answer to follow up on")
+        # A point the candidate made in general terms was made: asking for it again would
+        # sound as if nobody listened. The critique asks for the detail instead.
         missed = [
             p for p in assess(record.question, record.answer_text)
             if p.status == "missed" and p.id not in record.probed
+            and p.unsure != GENERAL_TERMS_ONLY
         ]
         if not missed:
             return MoveOn("the answer covers the rubric")
