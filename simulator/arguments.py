@@ -31,6 +31,15 @@ def number_in(low: float, high: float, kind: type = float):
     return parse
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mock-interview")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage plus error
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -39,7 +48,7 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     p = Parser(prog="mock-interview", allow_abbrev=False,
                description="Spoken mock interviews for product managers, offline at your desk.")
-    p.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     # "--stt" must never be read as a shortening of "--stt-model".
     sub.add_parser = functools.partial(sub.add_parser, allow_abbrev=False)  # type: ignore

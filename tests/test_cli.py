@@ -145,3 +145,9 @@ def test_help_lists_every_command(cli):
                     "export"):
         assert command in out
     assert "--answers" in cli("practice", "--help").stdout
+
+
+def test_version_is_the_installed_packages(cli):
+    from importlib.metadata import version
+
+    assert cli("--version").stdout.strip() == f"mock-interview {version('mock-interview')}"

@@ -127,11 +127,9 @@ def test_killed_while_recording_keeps_the_answer_up_to_its_last_second(
             found = list(home.glob("sessions/*/q01-t0-candidate.wav"))
             return bool(found) and found[0].stat().st_size > 44 + seconds * 16000 * 2
         wait_for(lambda: recording_for(4.0))
-        killed_at = time.monotonic()
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert time.monotonic() - killed_at < 1
     record = check_whole_after_kill(home, cli)
     partial = read_audio(record.path / "q01-t0-candidate.wav")
     assert partial.duration >= 4.0  # everything up to the kill, within a second
