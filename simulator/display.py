@@ -111,7 +111,7 @@ def show_critique(console: Console, critique: dict) -> None:
         console.print(table)
         spec = specificity_line(q)
         if spec:
-            style = "yellow" if spec.startswith("Vague") else "dim"
+            style = "yellow" if q["specificity"].get("vague") else "dim"
             console.print(f"[{style}]{escape(spec)}[/]")
         if q.get("better_answer"):
             console.print(f"[dim]A stronger answer:[/] {escape(q['better_answer'])}")

@@ -170,8 +170,9 @@ def _md_question(q: dict, doc: dict) -> list[str]:
         evidence = f"\"{_cell(p['evidence'])}\"" if p["evidence"] else ""
         lines.append(f"| {_cell(p['strong'])} | {_cell(p['status'])} | {evidence} |")
     lines.append("")
-    if specificity_line(q):
-        lines += [_md(specificity_line(q)), ""]
+    spec = specificity_line(q)
+    if spec:
+        lines += [_md(spec), ""]
     if q["strengths"]:
         lines += ["Strengths:", ""] + _md_list(q["strengths"])
     if q["to_add"]:

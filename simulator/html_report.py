@@ -176,10 +176,10 @@ def to_html(record: SessionRecord) -> str:
                 out.append(f"<tr><td>{escape(point['strong'])}</td>"
                            f'<td class="{status}">{status}</td><td>{evidence}</td></tr>')
             out.append("</table>")
-            if specificity_line(q):
+            spec = specificity_line(q)
+            if spec:
                 vague = q["specificity"].get("vague")
-                out.append(f'<p class="{"vague" if vague else "specific"}">'
-                           f"{escape(specificity_line(q))}</p>")
+                out.append(f'<p class="{"vague" if vague else "specific"}">{escape(spec)}</p>')
             tries = doc["attempts"].get(q["question_id"], [])
             if len(tries) > 1:
                 out.append("<p><i>Attempts at this question, side by side:</i></p><table><tr>"

@@ -15,11 +15,12 @@ from simulator.config import ApiSettings, api_settings, openai_client
 from simulator.engine import Interview
 from simulator.errors import UserError
 from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord
-from simulator.interviewers.llm import LLMInterviewer, quote_in
+from simulator.interviewers.llm import LLMInterviewer
 from simulator.interviewers.rubric import assess
 from simulator.interviewers.structured import ServerMemory, StructuredChat
 from simulator.prompting import load_prompts
 from simulator.questions import load_bank
+from simulator.quotes import find_quote
 from simulator.turns import turns
 
 BANK = load_bank()
@@ -237,7 +238,7 @@ def test_quotes_must_appear_in_the_transcript(server, home, answers):
     assert points[ids[0]].status == "missed" and points[ids[0]].evidence is None
     assert points[ids[1]].status == "covered"
     assert any("not in the transcript" in n for n in critique.questions[0].notes)
-    assert quote_in("Prepare a ROLLBACK plan, with a feature-flag", strong)
+    assert find_quote("Prepare a ROLLBACK plan, with a feature-flag", strong) is not None
 
 
 def test_a_near_quote_keeps_its_credit_and_shows_the_transcripts_words(server, home):

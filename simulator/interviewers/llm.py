@@ -41,11 +41,6 @@ def _rubric_lines(q: Question) -> str:
     return "\n".join(f"  - {p.id} (weight {p.weight:g}): {p.strong}" for p in q.rubric)
 
 
-def quote_in(quote: str, transcript: str) -> bool:
-    """Whether `quote` stands in `transcript`, up to fillers, punctuation and a changed word."""
-    return find_quote(quote, transcript) is not None
-
-
 # Words of the prompt, not of an interviewer: a follow-up that carries them is the model
 # reading its instructions back ("Probe: 1. What the candidate has said so far?").
 _PROMPT_WORDS = re.compile(

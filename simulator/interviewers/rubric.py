@@ -15,7 +15,7 @@ from simulator.critique import Critique, PointResult, QuestionCritique, Status, 
 from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
 from simulator.matching import Sentence, match_cues, sentences
 from simulator.questions import Question, RubricPoint
-from simulator.specificity import has_detail
+from simulator.specificity import Specificity, has_detail
 from simulator.specificity import measure as measure_specificity
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
@@ -44,11 +44,15 @@ GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a nam
                       "a date, an example)")
 
 
-def assess(question: Question, answer: str) -> list[PointResult]:
-    concept_sents = split_sentences(answer)
-    spec = measure_specificity(answer)
+def assess(question: Question, answer: str,
+           spec: Specificity | None = None) -> list[PointResult]:
+    """Every rubric point's status; `spec` is the answer's specificity, if already measured."""
+    # Each matcher reads the answer its own way; read it only for the points that need it.
+    concept_sents = split_sentences(answer) if any(p.action for p in question.rubric) else []
+    cue_sents = ([Sentence.of(s) for s in sentences(answer)]
+                 if not all(p.action for p in question.rubric) else [])
+    spec = spec or measure_specificity(answer)
     generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
-    cue_sents = [Sentence.of(s) for s in sentences(answer)]
     results = []
     for point in question.rubric:
         if point.action:
@@ -86,7 +90,8 @@ def _least_sure(points: list[PointResult]) -> str | None:
 def critique_question(record: QuestionRecord) -> QuestionCritique:
     q = record.question
     answer = record.answer_text
-    points = assess(q, answer)
+    spec = measure_specificity(answer) if answer else None
+    points = assess(q, answer, spec)
     notes = [OFFLINE_CAVEAT] if answer else []
     least_sure = _least_sure(points) if answer else None
     if least_sure:
@@ -103,7 +108,7 @@ def critique_question(record: QuestionRecord) -> QuestionCritique:
         model_answer=q.model_answer,
         answered=bool(answer),
         notes=notes,
-        specificity=measure_specificity(answer) if answer else None,
+        specificity=spec,
     )
 
 
