@@ -60,7 +60,7 @@ def grade_all(interviewer: Interviewer, bank: Bank, answers: Iterable[Labelled],
         q = bank.get(a.question_id)
         transcript = transcript_of(a) if transcript_of else Transcript(a.text)
         record = QuestionRecord(q, [Exchange(q.text, "question", transcript)])
-        out.append(Graded(a, interviewer.critique([record]).questions[0]))
+        out.append(Graded(a, interviewer.grade(record).critique))
     return out
 
 

@@ -22,7 +22,7 @@ from simulator.answers import TEXT_SUFFIXES, answer_text, regular_file
 from simulator.arguments import build_parser
 from simulator.config import api_settings, openai_client
 from simulator.errors import UserError
-from simulator.interviewers import Exchange, QuestionRecord
+from simulator.interviewers import Exchange, QuestionRecord, critique_all
 from simulator.questions import Bank, load_bank
 from simulator.resume import resume_point
 from simulator.runner import (
@@ -107,7 +107,7 @@ def cmd_grade(args, console: Console) -> int:
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
     console.print(f"[dim]Interviewer: {escape(described)}[/]")
     with console.status("[dim]Grading…[/]"):
-        critique = interviewer.critique([record])
+        critique = critique_all(interviewer, [record])
     q = critique.questions[0]
     if args.json:
         print(json.dumps({

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -45,9 +45,9 @@ class ConsoleDisplay:
             c.print(f"[yellow]{escape(event['fallback'])}[/]")
 
     @contextlib.contextmanager
-    def working(self, text: str) -> Iterator[None]:
-        with self.console.status(f"[dim]{text}…[/]"):
-            yield
+    def working(self, text: str) -> Iterator[Callable[[str], None]]:
+        with self.console.status(f"[dim]{escape(text)}…[/]") as status:
+            yield lambda now: status.update(f"[dim]{escape(now)}…[/]")
 
 
 class TerminalTurnView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +17,7 @@ from audio.stt import Transcriber, Transcript
 from simulator import phrases
 from simulator.answers import Answer, AnswerRequest, AnswerSource
 from simulator.critique import Critique
+from simulator.grading import BackgroundGrader
 from simulator.interviewers import Exchange, FollowUp, Interviewer, MoveOn, QuestionRecord
 from simulator.questions import Question
 from simulator.session import Session
@@ -27,8 +28,8 @@ class Display(Protocol):
         """Called with every event as it is logged."""
         ...
 
-    def working(self, text: str) -> AbstractContextManager[None]:
-        """Shown while something slow runs."""
+    def working(self, text: str) -> AbstractContextManager[Callable[[str], None]]:
+        """Shown while something slow runs; the function it gives replaces the text."""
         ...
 
 
@@ -37,8 +38,8 @@ class QuietDisplay:
         pass
 
     @contextlib.contextmanager
-    def working(self, text: str) -> Iterator[None]:
-        yield
+    def working(self, text: str) -> Iterator[Callable[[str], None]]:
+        yield lambda _text: None
 
 
 def greeting(questions: list[Question]) -> str:
@@ -166,16 +167,18 @@ class Interview:
                 **self.settings,
             )
             self.say("greeting", greeting(self.questions), "greeting.wav")
-        records = list(self.done)
+        grader = BackgroundGrader(self.interviewer)
+        for record in self.done:
+            grader.add(record)
         for i, q in enumerate(self.questions, len(self.done) + 1):
             following = i - len(self.done)
             upcoming = (self.questions[following].text if following < len(self.questions)
                         else CLOSING)
             self.prefetch(upcoming)
-            records.append(self.ask(i, q))
+            grader.add(self.ask(i, q))
         self.say("closing", CLOSING, "closing.wav")
-        with self.display.working("Writing your critique"):
-            critique = self.interviewer.critique(records)
+        with self.display.working("Writing your critique") as progress:
+            critique = self.interviewer.summarize(grader.grades(progress))
         self.emit("critique", critique=critique.to_dict())
         self.emit("session_finished", overall_score=critique.overall_score)
         return critique

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from simulator.interviewers.rubric import assess
+from simulator.questions import load_bank
+
 
 @dataclass
 class Reply:
@@ -86,6 +89,7 @@ class FakeOpenAI:
                 if self.path.endswith("/chat/completions"):
                     request = json.loads(body)
                     request["_path"] = self.path
+                    request["_arrived"] = time.monotonic()
                     fake.requests.append(request)
                     fake.hold(request)
                     self.chat(request, fake.next_reply(request))
@@ -229,3 +233,22 @@ def rubric_ids(request: dict) -> list[str]:
     text = next(m["content"] for m in request["messages"] if "Rubric points" in m["content"])
     return [line.split("- ", 1)[1].split(" (weight")[0]
             for line in text.splitlines() if "(weight" in line]
+
+
+def fair_model(request: dict) -> Reply:
+    """A stand-in LLM that behaves sensibly: it probes once, and grades by the rubric."""
+    if task_of(request) == "follow_up":
+        if "may still ask on this question: 0" in request["messages"][-1]["content"]:
+            return Reply(json.dumps({"action": "move_on", "point_id": None, "question": ""}))
+        probe = rubric_ids(request)[-1]
+        return Reply(json.dumps({"action": "probe", "point_id": probe,
+                                 "question": "What would you do first? And why?"}))
+    text = transcript_of(request)
+    asked = request["messages"][-1]["content"]
+    question = next(q for q in load_bank().questions if q.text in asked)
+    points = [{"id": p.id, "status": p.status, "evidence": p.evidence}
+              for p in assess(question, text)]
+    return Reply(json.dumps({"points": points, "strengths": ["Clear structure."],
+                             "gaps": ["Name the stakeholders."],
+                             "better_answer": "Start with the user, then the plan.",
+                             "practice": ["Quantify impact", "Name owners"]}))

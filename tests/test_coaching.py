@@ -16,7 +16,7 @@ from conftest import DATA
 from audio.stt import Transcript
 from simulator.accuracy import KINDS, STRONG, grade_all, load_labelled, report
 from simulator.critique import Critique
-from simulator.interviewers import Exchange, QuestionRecord
+from simulator.interviewers import Exchange, QuestionRecord, critique_all
 from simulator.interviewers.rubric import OFFLINE_CAVEAT, RubricInterviewer, assess
 from simulator.questions import load_bank
 from simulator.quotes import find_quote
@@ -108,7 +108,7 @@ def test_partial_means_the_action_is_there_but_thin_and_says_what_is_missing():
     thin = "I'd email the sales VP the new date."
     p = point("sprint-half-capacity", "tell-stakeholders-early", thin)
     assert p.status == "partial" and p.missing == ["when"] and p.unsure
-    critique = RubricInterviewer().critique([QuestionRecord(
+    critique = critique_all(RubricInterviewer(), [QuestionRecord(
         BANK.get("sprint-half-capacity"), [Exchange("q", "question", Transcript(thin))])])
     assert any("(say when)" in advice for advice in critique.questions[0].to_add)
     assert point("sprint-half-capacity", "tell-stakeholders-early",
@@ -116,7 +116,7 @@ def test_partial_means_the_action_is_there_but_thin_and_says_what_is_missing():
 
 
 def test_offline_critique_says_it_is_phrase_matching_and_names_its_doubts():
-    critique = RubricInterviewer().critique([QuestionRecord(
+    critique = critique_all(RubricInterviewer(), [QuestionRecord(
         BANK.get("sprint-half-capacity"),
         [Exchange("q", "question", Transcript("I'd email the sales VP the new date."))])])
     notes = critique.questions[0].notes
@@ -142,7 +142,7 @@ def test_vague_verdict_is_measured_against_the_labels(half):
 
 
 def test_critique_round_trips_with_specificity_and_doubts():
-    critique = RubricInterviewer().critique([QuestionRecord(
+    critique = critique_all(RubricInterviewer(), [QuestionRecord(
         BANK.get("user-story"), [Exchange("q", "question", Transcript(
             "As a clinic nurse I want to export results so that I can send them on."))])])
     restored = Critique.from_dict(json.loads(json.dumps(critique.to_dict())))

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openai_server import FakeOpenAI, task_of
-from test_llm import fair_model
+from openai_server import FakeOpenAI, fair_model, task_of
 
 from audio.pcm import read_audio
 from simulator import session as sessions

@@ -12,7 +12,7 @@ import pytest
 from audio.stt import Transcript
 from simulator import session as sessions
 from simulator.errors import UserError
-from simulator.interviewers import Exchange, QuestionRecord
+from simulator.interviewers import Exchange, QuestionRecord, critique_all
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.questions import load_bank
 
@@ -23,7 +23,7 @@ ANSWER = "I'd message the sales VP that afternoon with the new date and what mov
 def finished_session(home, category: str | None = None):
     """A whole session as the engine writes one, with a real critique."""
     q = BANK.get("sprint-half-capacity")
-    critique = RubricInterviewer().critique(
+    critique = critique_all(RubricInterviewer(),
         [QuestionRecord(q, [Exchange(q.text, "question", Transcript(ANSWER))])]).to_dict()
     if category is not None:
         critique["questions"][0]["category"] = category

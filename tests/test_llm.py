@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 import pytest
-from openai_server import FakeOpenAI, Reply, rubric_ids, task_of, transcript_of
+from openai_server import FakeOpenAI, Reply, fair_model, rubric_ids, task_of, transcript_of
 from test_engine import LookupTranscriber, SilentSpeaker, TextAnswers
 
 from audio.stt import Transcript
 from simulator import session as sessions
 from simulator.config import ApiSettings, api_settings, openai_client
-from simulator.engine import Interview
+from simulator.engine import Interview, QuietDisplay
 from simulator.errors import UserError
+from simulator.grading import BackgroundGrader
 from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord
 from simulator.interviewers.llm import LLMInterviewer
-from simulator.interviewers.rubric import assess
 from simulator.interviewers.structured import ServerMemory, StructuredChat
 from simulator.prompting import load_prompts
 from simulator.questions import load_bank
@@ -31,25 +32,6 @@ def sentences(text: str) -> list[str]:
     from simulator.matching import sentences as split
 
     return split(text)
-
-
-def fair_model(request: dict) -> Reply:
-    """A stand-in LLM that behaves sensibly: it probes once, and grades by the rubric."""
-    if task_of(request) == "follow_up":
-        if "may still ask on this question: 0" in request["messages"][-1]["content"]:
-            return Reply(json.dumps({"action": "move_on", "point_id": None, "question": ""}))
-        probe = rubric_ids(request)[-1]
-        return Reply(json.dumps({"action": "probe", "point_id": probe,
-                                 "question": "What would you do first? And why?"}))
-    text = transcript_of(request)
-    qid = next(q.id for q in BANK.questions
-               if q.text in request["messages"][-1]["content"])
-    points = [{"id": p.id, "status": p.status, "evidence": p.evidence}
-              for p in assess(BANK.get(qid), text)]
-    return Reply(json.dumps({"points": points, "strengths": ["Clear structure."],
-                             "gaps": ["Name the stakeholders."],
-                             "better_answer": "Start with the user, then the plan.",
-                             "practice": ["Quantify impact", "Name owners"]}))
 
 
 def gullible_model(request: dict) -> Reply:
@@ -520,3 +502,69 @@ def test_a_follow_up_that_is_not_fit_to_say_is_replaced_by_the_rubric_probe(serv
     assert said and said[0] in probes and question not in said
     decided = next(e for e in record.events if e["type"] == "interviewer_decided")
     assert why in decided["fallback"] and "rubric interviewer" in decided["fallback"]
+
+
+class Watching(QuietDisplay):
+    """When each event was shown, and every progress line of the slow steps."""
+
+    def __init__(self):
+        self.shown: list[tuple[float, dict]] = []
+        self.progress: list[str] = []
+
+    def show(self, event):
+        self.shown.append((time.monotonic(), event))
+
+    @contextlib.contextmanager
+    def working(self, text):
+        self.progress.append(text)
+        yield self.progress.append
+
+
+class ThinkingAnswers(TextAnswers):
+    """A candidate who takes a moment over every answer."""
+
+    def record_answer(self, request):
+        time.sleep(0.8)
+        return super().record_answer(request)
+
+
+def test_each_question_is_graded_while_the_next_is_asked(server, home, answers):
+    def slow_critiques(request):
+        reply = fair_model(request)
+        if task_of(request) == "critique":
+            reply.delay = 0.5
+        return reply
+
+    server.responder = slow_critiques
+    texts = [answers[q]["strong"] for q in ("user-story", "slow-dependency", "user-story")]
+    given = ThinkingAnswers(texts)
+    display = Watching()
+    s = sessions.Session.create(home)
+    critique = Interview(
+        questions=[BANK.get(q) for q in ("user-story", "slow-dependency", "sprint-half-capacity")],
+        speaker=SilentSpeaker(), answers=given, transcriber=LookupTranscriber(given),
+        interviewer=interviewer(server, home), session=s, display=display, max_follow_ups=0,
+    ).run()
+    s.close()
+    closing = next(t for t, e in display.shown if e.get("kind") == "closing")
+    asked = [r["_arrived"] for r in server.chat_requests() if task_of(r) == "critique"]
+    # The first two were asked for while the candidate was still answering.
+    assert len(asked) == 3 and sum(t < closing for t in asked) == 2
+    assert [q.question_id for q in critique.questions] == [
+        "user-story", "slow-dependency", "sprint-half-capacity"]
+    assert all(q.better_answer for q in critique.questions)
+    # The wait for the last one is shown, with what is being waited for.
+    assert any(p.startswith("Writing your critique: question 3 of 3") for p in display.progress)
+
+
+def test_a_failure_while_grading_in_the_background_is_not_swallowed():
+    class Broken:
+        name = "broken"
+
+        def grade(self, record):
+            raise RuntimeError("grader bug")
+
+    grader = BackgroundGrader(Broken())  # type: ignore[arg-type]
+    grader.add(QuestionRecord(BANK.get("user-story")))
+    with pytest.raises(RuntimeError, match="grader bug"):
+        grader.grades()

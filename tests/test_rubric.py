@@ -1,7 +1,7 @@
 import pytest
 
 from audio.stt import Transcript
-from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord
+from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord, critique_all
 from simulator.interviewers.rubric import RubricInterviewer, assess, critique_question
 from simulator.matching import Cue, Sentence, stem
 from simulator.questions import load_bank
@@ -102,7 +102,7 @@ def test_moves_on_when_everything_is_covered_or_nothing_was_said(answers):
 
 def test_critique_scores_and_summarises_the_session(answers):
     interviewer = RubricInterviewer()
-    critique = interviewer.critique([
+    critique = critique_all(interviewer, [
         record("user-story", answers["user-story"]["strong"]),
         record("slow-dependency", answers["slow-dependency"]["offtopic"]),
     ])

@@ -197,7 +197,10 @@ class CountingInterviewer:
         self.calls += 1
         return FollowUp(f"Probe about: {record.answer_text}?")
 
-    def critique(self, records):  # pragma: no cover - not used here
+    def grade(self, record):  # pragma: no cover - not used here
+        raise AssertionError
+
+    def summarize(self, grades):  # pragma: no cover - not used here
         raise AssertionError
 
 

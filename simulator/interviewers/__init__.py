@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from audio.stt import Transcript
-from simulator.critique import Critique
+from simulator.critique import Critique, QuestionCritique
 from simulator.questions import Question
 
 
@@ -53,9 +53,32 @@ class MoveOn:
     fallback: str | None = None
 
 
+@dataclass
+class QuestionGrade:
+    """One question's critique, and the practice the interviewer would set for it."""
+
+    critique: QuestionCritique
+    practice: list[str] = field(default_factory=list)
+
+
 class Interviewer(Protocol):
     name: str
 
     def next_turn(self, record: QuestionRecord) -> FollowUp | MoveOn: ...
 
-    def critique(self, records: list[QuestionRecord]) -> Critique: ...
+    def grade(self, record: QuestionRecord) -> QuestionGrade:
+        """One finished question's critique.
+
+        Called on a background thread as soon as the question ends, while the next one is
+        asked, so it must be safe to run beside `next_turn`.
+        """
+        ...
+
+    def summarize(self, grades: list[QuestionGrade]) -> Critique:
+        """The session's critique from every question's, in the order they were asked."""
+        ...
+
+
+def critique_all(interviewer: Interviewer, records: list[QuestionRecord]) -> Critique:
+    """Grade every question now, one after another, and sum up."""
+    return interviewer.summarize([interviewer.grade(r) for r in records])

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from simulator.critique import Critique, PointResult, QuestionCritique, weighted_score
-from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
+from simulator.interviewers import FollowUp, MoveOn, QuestionGrade, QuestionRecord
 from simulator.interviewers.rubric import RubricInterviewer, critique_question, summarize
 from simulator.interviewers.structured import StructuredChat, Unavailable
 from simulator.prompting import Prompts
@@ -132,21 +132,20 @@ class LLMInterviewer:
             point_id = None
         return FollowUp(question, point_id)
 
-    def critique(self, records: list[QuestionRecord]) -> Critique:
-        graded = [self._critique_one(r) for r in records]
-        questions = [q for q, _ in graded]
+    def summarize(self, grades: list[QuestionGrade]) -> Critique:
+        questions = [g.critique for g in grades]
         critique = summarize(self.name, questions)
         # The model's practice advice, weakest question first, topped up from the rubric.
-        practice = [p for q, advice in sorted(graded, key=lambda g: g[0].score) for p in advice]
+        practice = [p for g in sorted(grades, key=lambda g: g.critique.score) for p in g.practice]
         critique.practice_next = list(dict.fromkeys(practice + critique.practice_next))[:3]
         critique.notes = [f"{q.question_id}: {n}" for q in questions for n in q.notes]
         return critique
 
-    def _critique_one(self, record: QuestionRecord) -> tuple[QuestionCritique, list[str]]:
+    def grade(self, record: QuestionRecord) -> QuestionGrade:
         q = record.question
         transcript = record.answer_text
         if not transcript:
-            return critique_question(record), []
+            return QuestionGrade(critique_question(record))
         messages = self._messages("critique", question=q.text, model_answer=q.model_answer,
                                   rubric=_rubric_lines(q), transcript=transcript)
         try:
@@ -156,8 +155,9 @@ class LLMInterviewer:
             fallback = critique_question(record)
             fallback.notes.insert(0, f"The LLM was unavailable ({exc}); the rubric "
                                      "interviewer graded this question.")
-            return fallback, []
-        return self._from_reply(q, transcript, reply), [p for p in reply["practice"] if p.strip()]
+            return QuestionGrade(fallback)
+        return QuestionGrade(self._from_reply(q, transcript, reply),
+                             [p for p in reply["practice"] if p.strip()])
 
     def _from_reply(self, q: Question, transcript: str, reply: dict) -> QuestionCritique:
         given = {p["id"]: p for p in reply["points"]}

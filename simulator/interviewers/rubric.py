@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from simulator.concepts import ConceptPoint, split_sentences
 from simulator.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
-from simulator.interviewers import FollowUp, MoveOn, QuestionRecord
+from simulator.interviewers import FollowUp, MoveOn, QuestionGrade, QuestionRecord
 from simulator.matching import Sentence, match_cues, sentences
 from simulator.questions import Question, RubricPoint
 from simulator.specificity import Specificity, has_detail
@@ -158,5 +158,8 @@ class RubricInterviewer:
         top = max(missed, key=lambda p: p.weight)  # max() keeps bank order among equals
         return FollowUp(record.question.point(top.id).probe, top.id)
 
-    def critique(self, records: list[QuestionRecord]) -> Critique:
-        return summarize(self.name, [critique_question(r) for r in records])
+    def grade(self, record: QuestionRecord) -> QuestionGrade:
+        return QuestionGrade(critique_question(record))
+
+    def summarize(self, grades: list[QuestionGrade]) -> Critique:
+        return summarize(self.name, [g.critique for g in grades])
