@@ -22,9 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.accuracy import KINDS, Graded, Report, grade_all, kind_scores, load_labelled, report  # noqa: E402
-from simulator.questions import load_bank  # noqa: E402
-from simulator.runner import build_interviewer  # noqa: E402
+from simulator.command.runner import build_interviewer  # noqa: E402
+from simulator.core.questions import load_bank  # noqa: E402
+from simulator.interviewers.accuracy import (  # noqa: E402
+    KINDS,
+    Graded,
+    Report,
+    grade_all,
+    kind_scores,
+    load_labelled,
+    report,
+)
 
 DATA = ROOT / "tests" / "data" / "coaching"
 

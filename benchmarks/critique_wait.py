@@ -41,15 +41,15 @@ from audio.speaker import VoiceSpeaker  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
 from audio.tts import Pyttsx3Synthesizer  # noqa: E402
 from simulator import session as sessions  # noqa: E402
-from simulator.answers import ScriptedAnswers  # noqa: E402
-from simulator.config import ApiSettings, openai_client  # noqa: E402
-from simulator.display import show_critique  # noqa: E402
-from simulator.engine import Interview, QuietDisplay  # noqa: E402
+from simulator.command.config import ApiSettings, openai_client  # noqa: E402
+from simulator.core.questions import load_bank  # noqa: E402
 from simulator.interviewers.llm import LLMInterviewer  # noqa: E402
+from simulator.interviewers.prompting import load_prompts  # noqa: E402
 from simulator.interviewers.rubric import RubricInterviewer  # noqa: E402
 from simulator.interviewers.structured import ServerMemory, StructuredChat  # noqa: E402
-from simulator.prompting import load_prompts  # noqa: E402
-from simulator.questions import load_bank  # noqa: E402
+from simulator.live.answers import ScriptedAnswers  # noqa: E402
+from simulator.live.engine import Interview, QuietDisplay  # noqa: E402
+from simulator.reports.terminal import show_critique  # noqa: E402
 
 QUESTIONS = ("user-story", "slow-dependency", "sprint-half-capacity")
 

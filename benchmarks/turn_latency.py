@@ -37,10 +37,10 @@ from audio.speaker import VoiceSpeaker  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
 from audio.tts import Pyttsx3Synthesizer  # noqa: E402
 from simulator import session as sessions  # noqa: E402
-from simulator.answers import ScriptedAnswers  # noqa: E402
-from simulator.engine import Interview  # noqa: E402
+from simulator.core.questions import load_bank  # noqa: E402
 from simulator.interviewers.rubric import RubricInterviewer  # noqa: E402
-from simulator.questions import load_bank  # noqa: E402
+from simulator.live.answers import ScriptedAnswers  # noqa: E402
+from simulator.live.engine import Interview  # noqa: E402
 
 
 def long_answer(voice: Pyttsx3Synthesizer, seconds: float) -> Audio:

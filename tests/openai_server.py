@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import assess
-from simulator.questions import load_bank
 
 
 @dataclass

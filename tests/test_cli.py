@@ -6,9 +6,9 @@ import json
 import pytest
 from conftest import mock_interview
 
-from simulator.interviewers import Exchange, QuestionRecord
+from simulator.core.contracts import Exchange, QuestionRecord
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import critique_question
-from simulator.questions import load_bank
 
 BANK = load_bank()
 

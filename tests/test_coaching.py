@@ -14,13 +14,13 @@ import pytest
 from conftest import DATA
 
 from audio.stt import Transcript
-from simulator.accuracy import KINDS, STRONG, grade_all, load_labelled, report
-from simulator.critique import Critique
-from simulator.interviewers import Exchange, QuestionRecord, critique_all
+from simulator.core.contracts import Exchange, QuestionRecord, critique_all
+from simulator.core.critique import Critique
+from simulator.core.questions import load_bank
+from simulator.interviewers.accuracy import KINDS, STRONG, grade_all, load_labelled, report
 from simulator.interviewers.rubric import OFFLINE_CAVEAT, RubricInterviewer, assess
-from simulator.questions import load_bank
-from simulator.quotes import find_quote
-from simulator.specificity import measure, summary
+from simulator.language.quotes import find_quote
+from simulator.language.specificity import measure, summary
 
 BANK = load_bank()
 HALVES = {name: DATA / "coaching" / f"{name}.toml" for name in ("tune", "measure", "unseen")}

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from openai_server import FakeOpenAI, fair_model, task_of
 
 from audio.pcm import read_audio
-from simulator import session as sessions
-from simulator.errors import UserError
-from simulator.questions import BankError, parse_bank
+from simulator.core.errors import UserError
+from simulator.core.questions import BankError, parse_bank
+from simulator.record import session as sessions
 
 QUESTIONS = ["user-story", "bug-interrupts-sprint"]
 
@@ -205,7 +205,7 @@ def test_a_real_full_disk_stops_cleanly_and_keeps_what_was_recorded(tmp_path, sp
 def test_a_full_disk_stops_cleanly_and_keeps_what_was_recorded(home, tmp_path, monkeypatch,
                                                                 speech, capsys):
     from audio import pcm
-    from simulator import cli
+    from simulator.command import cli
 
     real_write = pcm.WavWriter.write
     written = {"chunks": 0}
@@ -344,7 +344,7 @@ def test_fuzz_session_loader_only_ever_raises_user_errors(tmp_path, lines, torn)
     except UserError:
         return
     assert record.status in ("finished", "interrupted")
-    from simulator.export import to_json, to_markdown
+    from simulator.reports.export import to_json, to_markdown
 
     json.loads(to_json(record))
     to_markdown(record)
@@ -354,9 +354,9 @@ def test_fuzz_session_loader_only_ever_raises_user_errors(tmp_path, lines, torn)
 @given(st.text(max_size=5000))
 def test_fuzz_transcript_to_critique(text):
     from audio.stt import Transcript
-    from simulator.interviewers import Exchange, QuestionRecord
+    from simulator.core.contracts import Exchange, QuestionRecord
+    from simulator.core.questions import load_bank
     from simulator.interviewers.rubric import RubricInterviewer, critique_question
-    from simulator.questions import load_bank
 
     q = load_bank().get("launch-end-to-end")
     record = QuestionRecord(q, [Exchange(q.text, "question", Transcript(text))])
@@ -369,9 +369,9 @@ def test_fuzz_transcript_to_critique(text):
 
 def test_fuzz_very_long_answer_is_graded_in_bounded_time(answers):
     from audio.stt import Transcript
-    from simulator.interviewers import Exchange, QuestionRecord
+    from simulator.core.contracts import Exchange, QuestionRecord
+    from simulator.core.questions import load_bank
     from simulator.interviewers.rubric import critique_question
-    from simulator.questions import load_bank
 
     q = load_bank().get("launch-end-to-end")
     text = " ".join([answers["launch-end-to-end"]["strong"]] * 200)  # ~20,000 words

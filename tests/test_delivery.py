@@ -6,7 +6,7 @@ import json
 import re
 
 from audio.stt import Transcript, Word
-from simulator.delivery import measure, summary_lines
+from simulator.language.delivery import measure, summary_lines
 
 # Each line's fillers are known: (text, fillers in it).
 FILLER_SCRIPT = [

@@ -17,7 +17,8 @@ from audio.pcm import Audio, read_audio
 from audio.recorder import TurnPolicy
 from audio.speaker import VoiceSpeaker
 from audio.tts import Pyttsx3Synthesizer
-from simulator.answers import AnswerRequest, LiveAnswers
+from simulator.core.contracts import AnswerRequest
+from simulator.live.answers import LiveAnswers
 
 pytestmark = pytest.mark.devices
 
@@ -111,7 +112,7 @@ def test_doctor_calls_a_silent_microphone_too_quiet_and_lists_voices(cli):
 
 
 def test_level_verdicts():
-    from simulator.doctor import level_verdict
+    from simulator.command.doctor import level_verdict
 
     rng = np.random.default_rng(1)
     speechy = Audio((rng.standard_normal(16000) * 0.1).astype(np.float32), 16000)
@@ -121,7 +122,7 @@ def test_level_verdicts():
 
 
 def test_replay_plays_every_file_in_order_and_prints_each_line(cli, home, voice, transcriber):
-    from simulator import session as sessions
+    from simulator.record import session as sessions
 
     s = sessions.Session.create(home)
     s.log("session_started", question_ids=["user-story"], questions=[])

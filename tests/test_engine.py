@@ -6,12 +6,12 @@ import numpy as np
 
 from audio.pcm import Audio, write_wav
 from audio.stt import Transcript
-from simulator import session as sessions
-from simulator.answers import Answer
-from simulator.engine import Interview
+from simulator.core.contracts import Answer
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
-from simulator.questions import load_bank
-from simulator.turns import turns
+from simulator.live.engine import Interview
+from simulator.record import session as sessions
+from simulator.record.turns import turns
 
 BANK = load_bank()
 

@@ -10,11 +10,11 @@ import time
 import pytest
 
 from audio.stt import Transcript
-from simulator import session as sessions
-from simulator.errors import UserError
-from simulator.interviewers import Exchange, QuestionRecord, critique_all
+from simulator.core.contracts import Exchange, QuestionRecord, critique_all
+from simulator.core.errors import UserError
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
-from simulator.questions import load_bank
+from simulator.record import session as sessions
 
 BANK = load_bank()
 ANSWER = "I'd message the sales VP that afternoon with the new date and what moved."

@@ -11,7 +11,7 @@ import pytest
 from conftest import mock_interview
 
 from audio.stt import Transcript, Word
-from simulator import session as sessions
+from simulator.record import session as sessions
 
 XSS = "<script>alert(1)</script>"
 
@@ -120,7 +120,7 @@ def test_every_text_is_escaped(browser, home, tmp_path, voice):
                                 "practice_next": [XSS], "notes": []})
     s.log("session_finished", overall_score=50)
     s.close()
-    from simulator.html_report import to_html
+    from simulator.reports.html import to_html
 
     report = tmp_path / "xss.html"
     report.write_text(to_html(sessions.load(s.path)))

@@ -11,25 +11,25 @@ from openai_server import FakeOpenAI, Reply, fair_model, rubric_ids, task_of, tr
 from test_engine import LookupTranscriber, SilentSpeaker, TextAnswers
 
 from audio.stt import Transcript
-from simulator import session as sessions
-from simulator.config import ApiSettings, api_settings, openai_client
-from simulator.engine import Interview, QuietDisplay
-from simulator.errors import UserError
-from simulator.grading import BackgroundGrader
-from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord
+from simulator.command.config import ApiSettings, api_settings, openai_client
+from simulator.core.contracts import Exchange, FollowUp, MoveOn, QuestionRecord
+from simulator.core.errors import UserError
+from simulator.core.questions import load_bank
 from simulator.interviewers.llm import LLMInterviewer
+from simulator.interviewers.prompting import load_prompts
 from simulator.interviewers.structured import ServerMemory, StructuredChat
-from simulator.prompting import load_prompts
-from simulator.questions import load_bank
-from simulator.quotes import find_quote
-from simulator.turns import turns
+from simulator.language.quotes import find_quote
+from simulator.live.engine import Interview, QuietDisplay
+from simulator.live.grading import BackgroundGrader
+from simulator.record import session as sessions
+from simulator.record.turns import turns
 
 BANK = load_bank()
 VAGUE = "I would talk with the team and figure out the best way forward."
 
 
 def sentences(text: str) -> list[str]:
-    from simulator.matching import sentences as split
+    from simulator.language.matching import sentences as split
 
     return split(text)
 
@@ -425,7 +425,7 @@ def test_auto_without_a_server_is_the_offline_rubric(cli, tmp_path, monkeypatch)
 def test_doctor_checks_the_api_when_one_is_configured(cli, monkeypatch, server):
     # The whole doctor runs once, against a port where nothing listens; the check that passes
     # is run on its own, so the audio checks need not run twice.
-    from simulator.doctor import check_api
+    from simulator.command.doctor import check_api
 
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     result = cli("doctor", "--mic-seconds", "0.5", check=False)
@@ -548,8 +548,9 @@ def test_each_question_is_graded_while_the_next_is_asked(server, home, answers):
     s.close()
     closing = next(t for t, e in display.shown if e.get("kind") == "closing")
     asked = [r["_arrived"] for r in server.chat_requests() if task_of(r) == "critique"]
-    # The first two were asked for while the candidate was still answering.
-    assert len(asked) == 3 and sum(t < closing for t in asked) == 2
+    # The first two were asked for while the candidate was still answering (the last one may
+    # or may not be on its way by the time the closing line is said).
+    assert len(asked) == 3 and all(t < closing for t in sorted(asked)[:2])
     assert [q.question_id for q in critique.questions] == [
         "user-story", "slow-dependency", "sprint-half-capacity"]
     assert all(q.better_answer for q in critique.questions)

@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import session as sessions
-from simulator.export import to_markdown
-from simulator.session import SessionRecord
-from simulator.timeline import timeline, to_srt, to_vtt
+from simulator.record import session as sessions
+from simulator.record.session import SessionRecord
+from simulator.reports.export import to_markdown
+from simulator.reports.timeline import timeline, to_srt, to_vtt
 
 # --- sessions written in the log format of docs/session-log.md -----------------------------
 

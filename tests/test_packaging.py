@@ -34,9 +34,9 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
         check=True, capture_output=True,
     )
     env = {**os.environ, "PYTHONPATH": str(target), "MOCK_INTERVIEW_HOME": str(tmp_path)}
-    code = ("import json, simulator.cli, questions, simulator.prompting as p; "
+    code = ("import json, simulator.command.cli, questions, simulator.interviewers.prompting as p; "
             "print(json.dumps(questions.__file__)); assert p.load_prompts().schema('critique'); "
-            "simulator.cli.main(['questions', '--json'])")
+            "simulator.command.cli.main(['questions', '--json'])")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                          capture_output=True, text=True, check=True).stdout
     first, rest = out.split("\n", 1)

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from simulator.errors import UserError
-from simulator.questions import BankError, load_bank, parse_bank
+from simulator.core.errors import UserError
+from simulator.core.questions import BankError, load_bank, parse_bank
 
 GOOD_POINT = """
   [[questions.rubric]]

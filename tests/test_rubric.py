@@ -1,10 +1,10 @@
 import pytest
 
 from audio.stt import Transcript
-from simulator.interviewers import Exchange, FollowUp, MoveOn, QuestionRecord, critique_all
+from simulator.core.contracts import Exchange, FollowUp, MoveOn, QuestionRecord, critique_all
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer, assess, critique_question
-from simulator.matching import Cue, Sentence, stem
-from simulator.questions import load_bank
+from simulator.language.matching import Cue, Sentence, stem
 
 BANK = load_bank()
 

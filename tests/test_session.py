@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from simulator import session as sessions
-from simulator.critique import Critique
-from simulator.errors import UserError
+from simulator.core.critique import Critique
+from simulator.core.errors import UserError
+from simulator.record import session as sessions
 
 
 def make_session(home):

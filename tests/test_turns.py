@@ -18,12 +18,12 @@ from audio.pcm import Audio, write_wav
 from audio.recorder import TurnControl, TurnPolicy, record_turn, span
 from audio.streaming import StreamingTranscript
 from audio.stt import Transcript
-from simulator import session as sessions
-from simulator.answers import AnswerRequest, LiveAnswers, ScriptedAnswers
-from simulator.engine import Interview, Speculation
-from simulator.interviewers import Exchange, FollowUp, QuestionRecord
+from simulator.core.contracts import AnswerRequest, Exchange, FollowUp, QuestionRecord
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
-from simulator.questions import load_bank
+from simulator.live.answers import LiveAnswers, ScriptedAnswers
+from simulator.live.engine import Interview, Speculation
+from simulator.record import session as sessions
 
 BANK = load_bank()
 

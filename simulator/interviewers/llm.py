@@ -13,14 +13,15 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-from simulator.critique import Critique, PointResult, QuestionCritique, weighted_score
-from simulator.interviewers import FollowUp, MoveOn, QuestionGrade, QuestionRecord
+from simulator.core.contracts import FollowUp, MoveOn, QuestionGrade, QuestionRecord
+from simulator.core.critique import Critique, PointResult, QuestionCritique, weighted_score
+from simulator.core.questions import Question
+from simulator.interviewers.prompting import Prompts
 from simulator.interviewers.rubric import RubricInterviewer, critique_question, summarize
 from simulator.interviewers.structured import StructuredChat, Unavailable
-from simulator.prompting import Prompts
-from simulator.questions import Question
-from simulator.quotes import find_quote
-from simulator.specificity import measure as measure_specificity
+from simulator.language.quotes import find_quote
+from simulator.language.specificity import measure as measure_specificity
+from simulator.language.words import spellings
 
 # Evidence that reads as an instruction to the grader is never evidence of a skill.
 INSTRUCTION_LIKE = re.compile(
@@ -66,7 +67,7 @@ def unusable_follow_up(question: str, q: Question, transcript: str) -> str | Non
 
 
 def _normal_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 3]
+    return [w for w in spellings(text) if len(w) > 3]
 
 
 def one_question(text: str) -> str:

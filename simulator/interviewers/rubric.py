@@ -1,8 +1,8 @@
 """The offline interviewer: deterministic rubric matching, no model and no network.
 
 Points written with an action and concepts (bank schema 2) are judged by
-`simulator.concepts`: credit for what the answer does. Points with cues only (schema 1 banks)
-keep the older phrase matching.
+`simulator.language.concepts`: credit for what the answer does. Points with cues only (schema 1
+banks) keep the older phrase matching.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from simulator.concepts import ConceptPoint, split_sentences
-from simulator.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
-from simulator.interviewers import FollowUp, MoveOn, QuestionGrade, QuestionRecord
-from simulator.matching import Sentence, match_cues, sentences
-from simulator.questions import Question, RubricPoint
-from simulator.specificity import Specificity, has_detail
-from simulator.specificity import measure as measure_specificity
+from simulator.core.contracts import FollowUp, MoveOn, QuestionGrade, QuestionRecord
+from simulator.core.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
+from simulator.core.questions import Question, RubricPoint
+from simulator.language.concepts import ConceptPoint, split_sentences
+from simulator.language.matching import Sentence, match_cues, sentences
+from simulator.language.specificity import Specificity, has_detail
+from simulator.language.specificity import measure as measure_specificity
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
 # one) show a point; a single cue is a mention, not a treatment.

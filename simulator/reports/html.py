@@ -8,18 +8,18 @@ All text from the session is HTML-escaped: an answer is data, never markup.
 from __future__ import annotations
 
 import base64
-import re
 from html import escape
 
 import numpy as np
 
 from audio.encode import OPUS_RATE, to_ogg_opus
 from audio.pcm import Audio, AudioError, read_audio
-from simulator.delivery import Delivery, measure, summary_lines
-from simulator.export import document
-from simulator.session import SessionRecord
-from simulator.specificity import specificity_line
-from simulator.timeline import Placed, clock, placed_turns
+from simulator.language.delivery import Delivery, measure, summary_lines
+from simulator.language.specificity import specificity_line
+from simulator.language.words import spelling, spellings
+from simulator.record.session import SessionRecord
+from simulator.reports.export import document
+from simulator.reports.timeline import Placed, clock, placed_turns
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -61,20 +61,16 @@ def interview_audio(placed: list[Placed], record: SessionRecord) -> Audio:
     return Audio(np.concatenate(parts) if parts else np.zeros(OPUS_RATE, np.float32), OPUS_RATE)
 
 
-def _norm(word: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", word.lower())
-
-
 def locate(placed: list[Placed], question_id: str, quote: str) -> float | None:
     """Where on the clock a quoted piece of an answer to `question_id` was said."""
-    want = [w for w in (_norm(x) for x in quote.split()) if w][:3]
+    want = spellings(quote)[:3]
     if not want:
         return None
     for p in placed:
         if p.turn.question_id != question_id or p.turn.transcript is None:
             continue
         words = p.turn.transcript.words
-        said = [_norm(w.word) for w in words]
+        said = [spelling(w.word) for w in words]
         for i in range(len(said) - len(want) + 1):
             if said[i : i + len(want)] == want:
                 return round(p.answer_at + words[i].start, 2)

@@ -12,13 +12,13 @@ from rich.markup import escape
 
 from audio.stt import WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
-from simulator import export as exporting
-from simulator import session as sessions
-from simulator.config import ApiSettings, api_settings, config_path, openai_client
-from simulator.errors import UserError
+from simulator.command.config import ApiSettings, api_settings, config_path, openai_client
+from simulator.core.errors import UserError
+from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
-from simulator.questions import load_bank
-from simulator.resume import ResumePoint, resume_point
+from simulator.record import session as sessions
+from simulator.record.resume import ResumePoint, resume_point
+from simulator.reports import export as exporting
 
 CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
 
@@ -49,8 +49,8 @@ def build_interviewer(args, max_follow_ups: int = 2):
         raise UserError("--interviewer openai needs OPENAI_API_KEY or OPENAI_BASE_URL "
                         f"(or an [openai] table in {config_path()})")
     from simulator.interviewers.llm import LLMInterviewer
+    from simulator.interviewers.prompting import load_prompts
     from simulator.interviewers.structured import ServerMemory, StructuredChat
-    from simulator.prompting import load_prompts
 
     # Retries are StructuredChat's, so that a refused response_format costs one request.
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
@@ -87,9 +87,10 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
                   live: bool, mode: str, resume_from: Resume | None = None) -> int:
     """Run one interview; `live` means a microphone, so the interviewer is heard by default."""
     from audio.speaker import VoiceSpeaker
-    from simulator.display import ConsoleDisplay, show_critique, show_delivery
-    from simulator.engine import Interview
-    from simulator.turns import turns
+    from simulator.command.console import ConsoleDisplay
+    from simulator.live.engine import Interview
+    from simulator.record.turns import turns
+    from simulator.reports.terminal import show_critique, show_delivery
 
     max_follow_ups = getattr(args, "max_follow_ups", 2)
     if resume_from is not None:
@@ -166,8 +167,8 @@ def answer_source(args, console: Console, transcriber):
     """Live answers from the microphone, or --answers files; and whether it is live."""
     from audio.devices import Microphone
     from audio.recorder import TurnPolicy
-    from simulator.answers import LiveAnswers, ScriptedAnswers, check_answer_files
-    from simulator.display import TerminalTurnView
+    from simulator.command.console import TerminalTurnView
+    from simulator.live.answers import LiveAnswers, ScriptedAnswers, check_answer_files
 
     if args.thinking_grace <= 0 or args.end_silence <= 0:
         raise UserError("--thinking-grace and --end-silence must be above 0")

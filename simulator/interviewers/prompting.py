@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from simulator.errors import UserError
+from simulator.core.errors import UserError
 
 TEMPLATES = ("persona.txt", "follow_up.txt", "critique.txt")
 SCHEMAS = ("follow_up.schema.json", "critique.schema.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audio.stt import Transcript
-from simulator.session import SessionRecord
+from simulator.record.session import SessionRecord
 
 TIMING_KEYS = ("speech_ended", "turn_end_detected", "transcript_ready", "reply_started",
                "turn_end_to_reply_s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from simulator.specificity import Specificity
+from simulator.language.specificity import Specificity
 
 Status = Literal["covered", "partial", "missed"]
 STATUS_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}

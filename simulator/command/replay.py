@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from audio.pcm import AudioError, read_audio
-from simulator.session import SessionRecord
-from simulator.timeline import Line, clock, timeline
+from simulator.record.session import SessionRecord
+from simulator.reports.timeline import Line, clock, timeline
 
 STYLE = {"Interviewer": "bold cyan", "Candidate": "bold green"}
 BLOCK = 0.1  # seconds of audio between key checks

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from simulator.errors import UserError
-from simulator.session import data_home
+from simulator.core.errors import UserError
+from simulator.record.session import data_home
 
 DEFAULT_MODEL = "gpt-4o-mini"
 MAX_TIMEOUT = 3600  # seconds; a longer wait is a mistake, not a setting

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.errors import UserError
-from simulator.interviewers import Exchange, QuestionRecord
-from simulator.questions import Bank, Question
-from simulator.session import SessionRecord
-from simulator.turns import turns
+from simulator.core.contracts import Exchange, QuestionRecord
+from simulator.core.errors import UserError
+from simulator.core.questions import Bank, Question
+from simulator.record.session import SessionRecord
+from simulator.record.turns import turns
 
 
 @dataclass

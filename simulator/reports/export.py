@@ -14,11 +14,11 @@ import stat
 import sys
 from pathlib import Path
 
-from simulator.delivery import measure, summary_lines
-from simulator.errors import UserError
-from simulator.session import SessionRecord
-from simulator.specificity import specificity_line
-from simulator.turns import turns
+from simulator.core.errors import UserError
+from simulator.language.delivery import measure, summary_lines
+from simulator.language.specificity import specificity_line
+from simulator.record.session import SessionRecord
+from simulator.record.turns import turns
 
 EXPORT_SCHEMA = "mock-interview.export/1"
 FORMATS = ("html", "md", "json", "srt", "vtt")
@@ -44,8 +44,8 @@ def attempts_of(record: SessionRecord) -> dict[str, list[dict]]:
     """Every attempt at this session's questions, from all sessions in the same folder."""
     from dataclasses import asdict
 
-    from simulator import progress
-    from simulator.session import list_sessions
+    from simulator.record import progress
+    from simulator.record.session import list_sessions
 
     everyone = list_sessions(record.path.parent.parent)
     if not any(r.id == record.id for r in everyone):
@@ -209,11 +209,11 @@ def export(record: SessionRecord, fmt: str) -> str:
     if fmt == "md":
         return to_markdown(record)
     if fmt == "html":
-        from simulator.html_report import to_html
+        from simulator.reports.html import to_html
 
         return to_html(record)
     if fmt in ("srt", "vtt"):
-        from simulator.timeline import to_srt, to_vtt
+        from simulator.reports.timeline import to_srt, to_vtt
 
         return to_srt(record) if fmt == "srt" else to_vtt(record)
     raise UserError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")

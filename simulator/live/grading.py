@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulator.interviewers import Interviewer, QuestionGrade, QuestionRecord
+from simulator.core.contracts import Interviewer, QuestionGrade, QuestionRecord
 
 # How often the wait for the last critiques reports its progress.
 PROGRESS_EVERY = 0.2

@@ -24,45 +24,12 @@ from audio.recorder import RATE, TurnControl, TurnPolicy, TurnStatus, record_tur
 from audio.streaming import StreamingTranscript
 from audio.stt import Transcriber, Transcript
 from audio.tts import Synthesizer
-from simulator import phrases
-from simulator.errors import UserError
+from simulator.core.contracts import Answer, AnswerRequest
+from simulator.core.errors import UserError
+from simulator.language import phrases
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"}
 TEXT_SUFFIXES = {".txt"}
-
-
-class AnswerListener(Protocol):
-    """Told when the candidate falls silent with the transcript up to date, and when they go
-    on, so that the next turn can be prepared during the trailing silence."""
-
-    def paused(self, transcript: Transcript) -> None: ...
-
-    def resumed(self) -> None: ...
-
-
-@dataclass
-class AnswerRequest:
-    question_id: str
-    dest: Path  # where the answer's WAV goes
-    time_limit: float | None = None  # soft limit, in seconds
-    listener: AnswerListener | None = None
-
-
-@dataclass
-class Answer:
-    audio: Audio
-    transcript: Transcript | None = None  # set when it was transcribed while recorded
-    ended_by: str = "file"  # file, silence, grace, time_limit, enter, phrase, source_end
-    # time.monotonic() marks, for answers recorded as a live turn:
-    speech_ended: float | None = None
-    turn_end: float | None = None
-    transcript_ready: float | None = None
-
-
-class AnswerSource(Protocol):
-    def record_answer(self, request: AnswerRequest) -> Answer | None:
-        """The answer, also written to `request.dest`; None when the candidate passes."""
-        ...
 
 
 class ChunkSource(Protocol):

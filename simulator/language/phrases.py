@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from audio.stt import Transcript
+from simulator.language.words import spelling
 
 _CLOSING = (
     r"that'?s (?:it|all|my answer)(?: for (?:this|that)(?: one)?)?",
@@ -41,20 +42,16 @@ def request_in(text: str) -> str | None:
     return None
 
 
-def _norm(word: str) -> str:
-    return re.sub(r"[^a-z']", "", word.lower())
-
-
 def strip_closing(t: Transcript) -> Transcript:
     """The transcript without a trailing "that's my answer", so it is not graded."""
     match = CLOSING.search(t.text.strip())
     if not match:
         return t
     text = t.text.strip()[: match.start()].rstrip(" ,")
-    phrase_words = [w for w in (_norm(x) for x in match.group(0).split()) if w]
+    phrase_words = [w for w in (spelling(x) for x in match.group(0).split()) if w]
     words = list(t.words)
     # Drop the phrase's words from the end of the word list, matching them by spelling.
     for want in reversed(phrase_words):
-        if words and _norm(words[-1].word) == want:
+        if words and spelling(words[-1].word) == want:
             words.pop()
     return replace(t, text=text, words=words)

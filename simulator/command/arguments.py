@@ -7,8 +7,8 @@ import functools
 import math
 from pathlib import Path
 
-from simulator import export as exporting
-from simulator.config import DEFAULT_MODEL
+from simulator.command.config import DEFAULT_MODEL
+from simulator.reports import export as exporting
 
 INTERVIEWER_VOICE = "en-us"
 

@@ -16,16 +16,9 @@ from rich.table import Table
 from audio.pcm import AudioError
 from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import Pyttsx3Synthesizer
-from simulator import export as exporting
-from simulator import session as sessions
-from simulator.answers import TEXT_SUFFIXES, answer_text, regular_file
-from simulator.arguments import build_parser
-from simulator.config import api_settings, openai_client
-from simulator.errors import UserError
-from simulator.interviewers import Exchange, QuestionRecord, critique_all
-from simulator.questions import Bank, load_bank
-from simulator.resume import resume_point
-from simulator.runner import (
+from simulator.command.arguments import build_parser
+from simulator.command.config import api_settings, openai_client
+from simulator.command.runner import (
     CANDIDATE_VOICE,
     Resume,
     answer_source,
@@ -33,6 +26,13 @@ from simulator.runner import (
     build_transcriber,
     run_interview,
 )
+from simulator.core.contracts import Exchange, QuestionRecord, critique_all
+from simulator.core.errors import UserError
+from simulator.core.questions import Bank, load_bank
+from simulator.live.answers import TEXT_SUFFIXES, answer_text, regular_file
+from simulator.record import session as sessions
+from simulator.record.resume import resume_point
+from simulator.reports import export as exporting
 
 
 def cmd_practice(args, console: Console) -> int:
@@ -42,7 +42,7 @@ def cmd_practice(args, console: Console) -> int:
     if args.focus:
         if args.question or args.category:
             raise UserError("--focus picks the questions itself: drop --question/--category")
-        from simulator import progress
+        from simulator.record import progress
 
         found = progress.attempts(sessions.list_sessions())
         questions = progress.weakest_first(bank, found)[: args.questions or 3]
@@ -66,7 +66,7 @@ def cmd_resume(args, console: Console) -> int:
 
 
 def cmd_demo(args, console: Console) -> int:
-    from simulator.answers import ScriptedByQuestion
+    from simulator.live.answers import ScriptedByQuestion
 
     data = tomllib.loads(
         resources.files("questions.samples").joinpath("pm_execution_demo.toml").read_text()
@@ -124,7 +124,7 @@ def cmd_grade(args, console: Console) -> int:
             "notes": q.notes,
         }, ensure_ascii=False))
     else:
-        from simulator.display import show_critique
+        from simulator.reports.terminal import show_critique
 
         show_critique(console, critique.to_dict())
     return 0
@@ -148,7 +148,7 @@ def cmd_questions(args, console: Console) -> int:
 
 
 def cmd_sessions(args, console: Console) -> int:
-    from simulator import progress
+    from simulator.record import progress
 
     found = sessions.list_sessions()
     if args.json:
@@ -200,8 +200,8 @@ def cmd_export(args, console: Console) -> int:
 
 
 def cmd_replay(args, console: Console) -> int:
-    from simulator import replay
-    from simulator.timeline import timeline
+    from simulator.command import replay
+    from simulator.reports.timeline import timeline
 
     record = sessions.load(sessions.resolve(args.session))
     if args.no_audio:
@@ -214,7 +214,7 @@ def cmd_replay(args, console: Console) -> int:
 def cmd_doctor(args, console: Console) -> int:
     from audio.speaker import VoiceSpeaker
     from audio.tts import list_voices
-    from simulator import doctor
+    from simulator.command import doctor
 
     if args.voices:
         for voice_id, name in list_voices():

@@ -1,4 +1,5 @@
-"""The turn loop. It knows only the interfaces: Speaker, AnswerSource, Transcriber, Interviewer."""
+"""The turn loop. It knows only the interfaces in `simulator.core.contracts`: Speaker,
+AnswerSource, Transcriber, Interviewer and Display."""
 
 from __future__ import annotations
 
@@ -6,31 +7,28 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from audio.pcm import Audio
 from audio.speaker import Speaker
 from audio.stt import Transcriber, Transcript
-from simulator import phrases
-from simulator.answers import Answer, AnswerRequest, AnswerSource
-from simulator.critique import Critique
-from simulator.grading import BackgroundGrader
-from simulator.interviewers import Exchange, FollowUp, Interviewer, MoveOn, QuestionRecord
-from simulator.questions import Question
-from simulator.session import Session
-
-
-class Display(Protocol):
-    def show(self, event: dict) -> None:
-        """Called with every event as it is logged."""
-        ...
-
-    def working(self, text: str) -> AbstractContextManager[Callable[[str], None]]:
-        """Shown while something slow runs; the function it gives replaces the text."""
-        ...
+from simulator.core.contracts import (
+    Answer,
+    AnswerRequest,
+    AnswerSource,
+    Display,
+    Exchange,
+    FollowUp,
+    Interviewer,
+    MoveOn,
+    QuestionRecord,
+)
+from simulator.core.critique import Critique
+from simulator.core.questions import Question
+from simulator.language import phrases
+from simulator.live.grading import BackgroundGrader
+from simulator.record.session import Session
 
 
 class QuietDisplay:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.questions import Bank, Question
-from simulator.session import SessionRecord
+from simulator.core.questions import Bank, Question
+from simulator.record.session import SessionRecord
 
 
 @dataclass

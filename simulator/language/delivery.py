@@ -4,10 +4,10 @@ hedging, and "I" against "we". Observations with numbers, never guesses about th
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 from audio.stt import Transcript, Word
+from simulator.language.words import spelling
 
 LONG_PAUSE = 2.5  # seconds between words
 PACE_WINDOW = 20.0  # seconds per point of the pace-over-time series
@@ -23,10 +23,6 @@ FIRST_PLURAL = {"we", "were", "wed", "weve", "well", "us", "our", "ours", "ourse
 # "were" and "well" are usually not "we're"/"we'll" in a transcript; Whisper keeps the
 # apostrophe, so only apostrophe forms count for them.
 PLURAL_NEEDS_APOSTROPHE = {"were", "well", "wed"}
-
-
-def _bare(word: str) -> str:
-    return re.sub(r"[^a-z']", "", word.lower())
 
 
 @dataclass
@@ -80,10 +76,10 @@ def measure(transcripts: list[Transcript], target_seconds: float | None = None) 
     d = Delivery(target_seconds=target_seconds)
     counts: dict[str, int] = {}
     for t in transcripts:
-        raw = [w for w in t.words if _bare(w.word)]
+        raw = [w for w in t.words if spelling(w.word, apostrophes=True)]
         if not raw:
             continue
-        words = [_bare(w.word).replace("'", "") for w in raw]
+        words = [spelling(w.word, apostrophes=True).replace("'", "") for w in raw]
         d.words += len(raw)
         d.speaking_seconds += max(0.0, raw[-1].end - raw[0].start)
         i = 0
@@ -100,7 +96,7 @@ def measure(transcripts: list[Transcript], target_seconds: float | None = None) 
             if h:
                 d.hedges.append(Marker("hedge", " ".join(words[i : i + h]), raw[i].start,
                                        raw[i + h - 1].end))
-            bare = _bare(raw[i].word)
+            bare = spelling(raw[i].word, apostrophes=True)
             if words[i] in FIRST_SINGULAR:
                 d.i_count += 1
             elif words[i] in FIRST_PLURAL and (words[i] not in PLURAL_NEEDS_APOSTROPHE

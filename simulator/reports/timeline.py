@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.session import SessionRecord
-from simulator.turns import Turn, turns
+from simulator.record.session import SessionRecord
+from simulator.record.turns import Turn, turns
 
 MAX_CAPTION_WORDS = 10
 # Cue text is one line: a blank line would end the cue early and a "-->" would start a new one.
@@ -105,8 +105,8 @@ def _monotonic(lines: list[Line]) -> list[Line]:
 
 def _with_delivery(record: SessionRecord) -> list[Line]:
     """The captions, then one closing caption with the session's delivery figures."""
-    from simulator.delivery import summary_lines
-    from simulator.export import delivery  # export renders captions through this module
+    from simulator.language.delivery import summary_lines
+    from simulator.reports.export import delivery  # export renders captions through this module
 
     lines = _monotonic(timeline(record))
     end = lines[-1].end if lines else 0.0

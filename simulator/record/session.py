@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from audio.pcm import Audio, write_wav
-from simulator.errors import UserError
-from simulator.log_schema import problem
+from simulator.core.errors import UserError
+from simulator.record.log_schema import problem
 
 LOG_SCHEMA = 1
 LOG_NAME = "events.jsonl"

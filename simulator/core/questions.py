@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from simulator.errors import UserError
+from simulator.core.errors import UserError
 
 BANK_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)  # schema 1: points with cues only
@@ -34,7 +34,7 @@ class RubricPoint:
     probe: str
     weight: float = 1.0
     # Schema 2: the action that does the point, the other concepts it needs (name, terms),
-    # and actions that do the opposite. Graded by simulator.concepts when `action` is set.
+    # and actions that do the opposite. Graded by simulator.language.concepts when `action` is set.
     action: tuple[str, ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     contrary: tuple[str, ...] = ()

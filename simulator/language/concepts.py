@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from simulator.matching import sentences
-from simulator.specificity import EMPTY, has_detail
+from simulator.language.matching import sentences
+from simulator.language.specificity import EMPTY, has_detail
 
 # Other words allowed between two words of a term: "let know" matches "let the sales VP know".
 TERM_GAP = 3

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from simulator.language.words import spelling
+
 FILLERS = frozenset({"um", "uh", "erm", "er", "ah", "hmm", "mm", "uhm"})
 # Share of the quote's words that must line up with the transcript's, in order.
 MIN_SIMILARITY = 0.8
@@ -20,15 +22,10 @@ MAX_QUOTE_WORDS = 200
 _WORD = re.compile(r"\S+")
 
 
-def norm(word: str) -> str:
-    """One spelling of a word for comparing quotes: lowercase letters and digits only."""
-    return re.sub(r"[^a-z0-9%]", "", word.lower())
-
-
 def _words(text: str) -> list[tuple[str, int, int]]:
     out = []
     for m in _WORD.finditer(text):
-        w = norm(m.group(0))
+        w = spelling(m.group(0))
         if w and w not in FILLERS:
             out.append((w, m.start(), m.end()))
     return out

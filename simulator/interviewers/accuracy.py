@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audio.stt import Transcript
-from simulator.critique import QuestionCritique
-from simulator.interviewers import Exchange, Interviewer, QuestionRecord
-from simulator.questions import Bank
+from simulator.core.contracts import Exchange, Interviewer, QuestionRecord
+from simulator.core.critique import QuestionCritique
+from simulator.core.questions import Bank
 
 KINDS = ("strong-plain", "strong-story", "partial", "vague", "rambling")
 STRONG = ("strong-plain", "strong-story")

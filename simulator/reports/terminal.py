@@ -1,0 +1,51 @@
+"""The critique and delivery in the terminal, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from simulator.language.delivery import summary_lines
+from simulator.language.specificity import specificity_line
+
+STATUS_STYLE = {"covered": "green", "partial": "yellow", "missed": "red"}
+
+
+def show_critique(console: Console, critique: dict) -> None:
+    console.rule("[bold]Critique")
+    for q in critique["questions"]:
+        console.print(f"\n[bold]{escape(q['question'])}[/]  [bold]{q['score']}/100[/]")
+        table = Table(show_header=True, header_style="bold", expand=True)
+        table.add_column("Rubric point", ratio=3)
+        table.add_column("Status", ratio=1)
+        table.add_column("Evidence from your answer", ratio=4)
+        for p in q["points"]:
+            style = STATUS_STYLE.get(p["status"], "")
+            table.add_row(escape(p["strong"]), f"[{style}]{p['status']}[/]",
+                          escape(f"\"{p['evidence']}\"") if p["evidence"] else "")
+        console.print(table)
+        spec = specificity_line(q)
+        if spec:
+            style = "yellow" if q["specificity"].get("vague") else "dim"
+            console.print(f"[{style}]{escape(spec)}[/]")
+        if q.get("better_answer"):
+            console.print(f"[dim]A stronger answer:[/] {escape(q['better_answer'])}")
+        console.print(f"[dim]Model answer direction:[/] {escape(q['model_answer'])}")
+        for note in q.get("notes", []):
+            console.print(f"[yellow]Note:[/] {escape(note)}")
+    for title, items in (("Strengths", critique["strengths"]),
+                         ("What to add", critique["to_add"]),
+                         ("Practise next", critique["practice_next"])):
+        if items:
+            console.print(f"\n[bold]{title}[/]")
+            for item in items:
+                console.print(f"  • {escape(item)}")
+    console.print(f"\n[bold]Overall score: {critique['overall_score']}/100[/] "
+                  f"[dim](interviewer: {escape(str(critique['interviewer']))})[/]")
+
+
+def show_delivery(console: Console, delivery: dict) -> None:
+    console.print("\n[bold]Delivery[/]")
+    for line in summary_lines(delivery):
+        console.print(f"  • {escape(line)}")
