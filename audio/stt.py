@@ -68,6 +68,15 @@ class Transcript:
 
 
 class Transcriber(Protocol):
+    @property
+    def model_name(self) -> str:
+        """What transcribes, as a session records it ("tiny.en", "whisper-1")."""
+        ...
+
+    def load(self) -> object:
+        """Get ready before the first answer, so that the wait shows before the interview."""
+        ...
+
     def transcribe(self, audio: Audio) -> Transcript: ...
 
 

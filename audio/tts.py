@@ -1,35 +1,106 @@
 """Text to speech, rendered to audio data rather than straight to the speakers.
 
 Rendering first lets the caller decide whether and when to play, and keep the audio for replay.
+The local voice is espeak-ng's command line on Linux, and pyttsx3 only where it drives the
+platform's own voice (NSSpeechSynthesizer on macOS, SAPI 5 on Windows).
 """
 
 from __future__ import annotations
 
-import atexit
-import functools
 import io
-import itertools
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import wave
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from audio.pcm import Audio, AudioError
+
+# Where pyttsx3 wraps the platform's voice. Elsewhere it would only drive espeak-ng through a
+# library binding, with none of the command line's plain errors.
+_PYTTSX3_PLATFORMS = ("darwin", "win32")
+
+_SEE_VOICES = "`mock-interview doctor --voices` lists the voices"
 
 
 class Synthesizer(Protocol):
     def synthesize(self, text: str) -> Audio: ...
 
 
+@dataclass
+class LocalVoice:
+    """Speech made on this machine: espeak-ng on Linux, the system voice on macOS and Windows."""
+
+    voice: str | None = "en-us"  # None: the synthesizer's default voice
+    rate: int = 165  # words per minute
+
+    def synthesize(self, text: str) -> Audio:
+        if not text.strip():
+            raise AudioError("nothing to say: the text is empty")
+        if sys.platform in _PYTTSX3_PLATFORMS:
+            return _pyttsx3_render(text, self.voice, self.rate)
+        return _espeak_render(text, self.voice, self.rate)
+
+
+def list_voices() -> list[tuple[str, str]]:
+    """(id, name) of each voice; the id is what `LocalVoice(voice=...)` is sure to accept."""
+    if sys.platform in _PYTTSX3_PLATFORMS:
+        return _pyttsx3_voices()
+    result = _run_espeak(["--voices"])
+    voices = []
+    # Columns: Pty Language Age/Gender VoiceName File [Other Languages]; the name has its
+    # spaces turned into underscores so that the columns split on whitespace (so one voice
+    # whose real name has an underscore, Lang_Belta, is shown with a space). Ids are
+    # lowercased as pyttsx3 listed them (espeak-ng matches voices case-insensitively).
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 5:
+            voices.append((fields[4].lower(), fields[3].replace("_", " ")))
+    return voices
+
+
+def _espeak_render(text: str, voice: str | None, rate: int) -> Audio:
+    with tempfile.TemporaryDirectory(prefix="mock-interview-tts-") as tmp:
+        out = Path(tmp) / "speech.wav"
+        args = ["-v", voice] if voice else []
+        # The text goes in on stdin, never as an argument: text starting with "-" is spoken,
+        # not read as an option, and no length limit on arguments applies.
+        _run_espeak([*args, "-s", str(rate), "-w", str(out), "--stdin"], text, voice)
+        audio = _read_wav(out) if out.exists() else None
+    if audio is None:
+        raise AudioError(f"espeak-ng wrote no audio for {_quote(text)}")
+    return audio
+
+
+def _run_espeak(args: list[str], text: str = "",
+                voice: str | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise AudioError("no speech synthesizer: install espeak-ng (apt-get install espeak-ng)")
+    try:
+        result = subprocess.run([exe, *args], input=text, capture_output=True,
+                                encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise AudioError(f"espeak-ng could not start: {exc.strerror or exc}") from exc
+    if result.returncode != 0:
+        first = next((line.strip() for line in result.stderr.splitlines() if line.strip()),
+                     f"exit status {result.returncode}")
+        # espeak-ng resolves a voice leniently (by file, name or language prefix, "+variant"
+        # allowed), so only a name it cannot resolve at all ends up here.
+        if voice and "voice does not exist" in result.stderr:
+            raise AudioError(f"unknown voice {voice!r}: {_SEE_VOICES}")
+        raise AudioError(f"espeak-ng failed: {first}")
+    return result
+
+
 def _read_wav(source: Path | io.BytesIO) -> Audio | None:
-    """The audio in a WAV that a TTS engine wrote, or None when it wrote nothing usable."""
+    """The audio in a 16-bit WAV, or None when it holds none."""
     try:
         with wave.open(source if isinstance(source, io.BytesIO) else str(source), "rb") as w:
             frames = w.readframes(w.getnframes())
@@ -44,144 +115,67 @@ def _read_wav(source: Path | io.BytesIO) -> Audio | None:
     return Audio(samples, rate)
 
 
-@dataclass
-class EspeakSynthesizer:
-    """espeak-ng's command line; the fallback when pyttsx3 cannot render."""
-
-    voice: str = "en-us"
-    rate: int = 165  # words per minute
-
-    def synthesize(self, text: str) -> Audio:
-        exe = shutil.which("espeak-ng") or shutil.which("espeak")
-        if exe is None:
-            raise AudioError("no speech synthesizer: install espeak-ng (apt-get install espeak-ng)")
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "speech.wav"
-            result = subprocess.run(
-                [exe, "-v", self.voice, "-s", str(self.rate), "-w", str(out), "--", text],
-                capture_output=True,
-                text=True,
-            )
-            audio = _read_wav(out)
-        if result.returncode != 0 or audio is None:
-            detail = result.stderr.strip().splitlines()[-1:] or ["wrote no audio"]
-            raise AudioError(f"espeak-ng could not speak: {detail[0]}")
-        return audio
+def _quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-@dataclass
-class Pyttsx3Synthesizer:
-    """pyttsx3 (espeak-ng on Linux, NSSpeech on macOS, SAPI on Windows) rendered to a WAV.
+# --- macOS and Windows -------------------------------------------------------------------
+# Untested on this machine: the project is developed and tested on Linux, where this path is
+# never taken. Kept to the minimum pyttsx3 needs to render one utterance to a file.
 
-    pyttsx3's `save_to_file` has been seen to return without writing anything, so the output
-    is checked, the render retried once, and espeak-ng's own command line used as a last resort.
-    """
-
-    voice: str | None = "en-us"
-    rate: int = 165
-
-    def synthesize(self, text: str) -> Audio:
-        if not text.strip():
-            raise AudioError("nothing to say: the text is empty")
-        for _ in range(2):
-            audio = self._render(text)
-            if audio is not None and audio.duration > 0:
-                return audio
-        return EspeakSynthesizer(voice=self.voice or "en-us", rate=self.rate).synthesize(text)
-
-    def _render(self, text: str) -> Audio | None:
-        try:
-            with _PYTTSX3_LOCK:
-                return self._render_locked(text)
-        except Exception:  # any driver failure means: try again, then fall back
-            return None
-
-    def _render_locked(self, text: str) -> Audio | None:
-        shared = _pyttsx3_engine()
-        engine = shared.engine
-        if self.voice:
-            voice_id = find_voice(engine, self.voice)
-            if voice_id:
-                engine.setProperty("voice", voice_id)
-        engine.setProperty("rate", self.rate)
-        # A fresh name each time: a render that timed out may still write its file later.
-        out = shared.folder / f"speech-{next(shared.renders)}.wav"
-        shared.finished.clear()
-        engine.save_to_file(text, str(out))
-        engine.runAndWait()
-        # The espeak driver renders on espeak's own thread and writes the file just before it
-        # reports the utterance finished; runAndWait alone does not guarantee that happened.
-        shared.finished.wait(_RENDER_TIMEOUT_S)
-        audio = _read_wav(out)
-        out.unlink(missing_ok=True)
-        return audio
-
-
-# The engine is shared and not thread-safe; the next question may render while an answer
-# is being spoken by another voice.
+# pyttsx3.init() hands back one shared engine per driver, and it is not thread-safe.
 _PYTTSX3_LOCK = threading.Lock()
 
-# Rendering a long question takes well under a second; this only bounds a driver that
-# never reports the end of an utterance.
-_RENDER_TIMEOUT_S = 10.0
 
-
-@dataclass
-class _SharedEngine:
-    engine: Any  # pyttsx3.Engine
-    finished: threading.Event  # set by the driver when an utterance has been written
-    folder: Path  # lives as long as the process, so a late write never meets a deleted folder
-    renders: Iterator[int]
-
-
-@functools.cache
-def _pyttsx3_engine() -> _SharedEngine:
-    """One engine for the whole process.
-
-    The espeak driver registers a process-wide callback; engines created per call get
-    garbage-collected while that callback still points at them, and late callbacks then fail.
-    """
-    import sys
-
+def _pyttsx3_render(text: str, voice: str | None, rate: int) -> Audio:
     import pyttsx3
 
-    engine = pyttsx3.init()
-    finished = threading.Event()
-    engine.connect("finished-utterance", lambda **_: finished.set())
-    # A new engine starts out busy, so its first runAndWait returns before anything is
-    # rendered and the speech arrives later. An empty run clears that state.
-    engine.runAndWait()
-    folder = Path(tempfile.mkdtemp(prefix="mock-interview-tts-"))
-    # Let the engine go while the interpreter is still whole; its destructor fails at shutdown.
-    atexit.register(_pyttsx3_engine.cache_clear)
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    # The espeak driver prints "Audio saved to ..." for every file. Silence that one module's
-    # print: swapping sys.stdout instead would also swallow what other threads print meanwhile.
-    driver = sys.modules.get("pyttsx3.drivers.espeak")
-    if driver is not None:
-        driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
-    return _SharedEngine(engine, finished, folder, itertools.count())
+    from audio.pcm import read_audio
+
+    with _PYTTSX3_LOCK, tempfile.TemporaryDirectory(prefix="mock-interview-tts-") as tmp:
+        engine = pyttsx3.init()
+        if voice:
+            engine.setProperty("voice", _find_voice(engine.getProperty("voices"), voice))
+        engine.setProperty("rate", rate)
+        # NSSpeechSynthesizer writes AIFF whatever the file is called; PyAV reads either.
+        out = Path(tmp) / ("speech.aiff" if sys.platform == "darwin" else "speech.wav")
+        engine.save_to_file(text, str(out))
+        engine.runAndWait()
+        if not out.exists() or out.stat().st_size == 0:
+            raise AudioError(f"the system voice wrote no audio for {_quote(text)}")
+        return read_audio(out, rate=22050)
 
 
-def find_voice(engine: object, wanted: str) -> str | None:
-    """Match a voice by id, id suffix, name or language code, case-insensitively."""
-    wanted = wanted.lower()
-    voices = engine.getProperty("voices")  # type: ignore[attr-defined]
-    for match in (
-        lambda v: v.id.lower() == wanted,
-        lambda v: v.id.lower().rsplit("/", 1)[-1] == wanted,
-        lambda v: (v.name or "").lower() == wanted,
-        lambda v: any(str(lang).lower() == wanted for lang in (v.languages or [])),
-    ):
-        for voice in voices:
-            if match(voice):
-                return voice.id
-    return None
+def _pyttsx3_voices() -> list[tuple[str, str]]:
+    import pyttsx3
 
-
-def list_voices() -> list[tuple[str, str]]:
     with _PYTTSX3_LOCK:
-        return [(v.id, v.name) for v in _pyttsx3_engine().engine.getProperty("voices")]
+        return [(v.id, v.name) for v in pyttsx3.init().getProperty("voices")]
+
+
+def _find_voice(voices: list, wanted: str) -> str:
+    """Match by id, id suffix, name, language code, then a language tag inside the id.
+
+    Language codes come as "en_US" from macOS, and SAPI ids read like "...TTS_MS_EN-US_ZIRA";
+    both must match the default "en-us".
+    """
+    key = wanted.lower().replace("_", "-")
+
+    def norm(s: object) -> str:
+        return str(s or "").lower().replace("_", "-")
+
+    for match in (
+        lambda v: norm(v.id) == key,
+        lambda v: norm(v.id).rsplit("/", 1)[-1].rsplit(".", 1)[-1] == key,
+        lambda v: norm(v.name) == key,
+        lambda v: any(norm(lang) == key for lang in (v.languages or [])),
+        lambda v: f"-{key}-" in f"-{norm(v.id)}-",
+    ):
+        for v in voices:
+            if match(v):
+                return v.id
+    raise AudioError(f"unknown voice {wanted!r}: {_SEE_VOICES}")
 
 
 @dataclass

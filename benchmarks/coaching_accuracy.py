@@ -67,9 +67,9 @@ def print_report(name: str, graded: list[Graded], r: Report, worst: int) -> None
 def spoken_check(interviewer, bank, answers, count: int) -> None:
     """Strong answers spoken by espeak-ng and transcribed by Whisper, against their text."""
     from audio.stt import WhisperTranscriber
-    from audio.tts import Pyttsx3Synthesizer
+    from audio.tts import LocalVoice
 
-    voice = Pyttsx3Synthesizer("en-us")
+    voice = LocalVoice("en-us")
     whisper = WhisperTranscriber()
     whisper.load()
     chosen = [a for a in answers if a.kind in ("strong-plain", "strong-story")][:count]

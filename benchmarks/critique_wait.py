@@ -39,7 +39,7 @@ from openai_server import FakeOpenAI, Reply, fair_model, task_of  # noqa: E402
 from audio.recorder import TurnPolicy  # noqa: E402
 from audio.speaker import VoiceSpeaker  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
-from audio.tts import Pyttsx3Synthesizer  # noqa: E402
+from audio.tts import LocalVoice  # noqa: E402
 from simulator import session as sessions  # noqa: E402
 from simulator.command.config import ApiSettings, openai_client  # noqa: E402
 from simulator.core.questions import load_bank  # noqa: E402
@@ -84,7 +84,7 @@ def llm(server: FakeOpenAI, deadline: float) -> LLMInterviewer:
 
 
 def wait_after_closing(interviewer, files: list[Path], transcriber, quick: bool) -> float:
-    voice = Pyttsx3Synthesizer("en")
+    voice = LocalVoice("en")
     answers = ScriptedAnswers(files, voice)
     if not quick:
         answers.paced(transcriber, TurnPolicy())
@@ -92,11 +92,11 @@ def wait_after_closing(interviewer, files: list[Path], transcriber, quick: bool)
     session = sessions.Session.create()
     bank = load_bank()
     critique = Interview([bank.get(q) for q in QUESTIONS],
-                         VoiceSpeaker(Pyttsx3Synthesizer(), playback=False), answers,
+                         VoiceSpeaker(LocalVoice(), playback=False), answers,
                          transcriber, interviewer, session, display=clock,
                          max_follow_ups=0).run()
     with open(os.devnull, "w") as sink:
-        show_critique(Console(file=sink, width=100), critique.to_dict())
+        show_critique(Console(file=sink, width=100), critique)
     printed = time.monotonic()
     session.close()
     assert clock.closing is not None

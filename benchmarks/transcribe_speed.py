@@ -21,13 +21,13 @@ sys.path.insert(0, str(ROOT))
 
 from audio.pcm import Audio  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
-from audio.tts import Pyttsx3Synthesizer  # noqa: E402
+from audio.tts import LocalVoice  # noqa: E402
 
 
 def main() -> None:
     with open(ROOT / "tests" / "data" / "answers.toml", "rb") as f:
         texts = [a["strong"] for a in tomllib.load(f).values()][:2]
-    synth = Pyttsx3Synthesizer("en")
+    synth = LocalVoice("en")
     parts = [synth.synthesize(t).resampled(16000).samples for t in texts]
     audio = Audio(np.concatenate(parts), 16000)
 

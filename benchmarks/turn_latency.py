@@ -35,7 +35,7 @@ from audio.pcm import Audio, write_wav  # noqa: E402
 from audio.recorder import TurnPolicy  # noqa: E402
 from audio.speaker import VoiceSpeaker  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
-from audio.tts import Pyttsx3Synthesizer  # noqa: E402
+from audio.tts import LocalVoice  # noqa: E402
 from simulator import session as sessions  # noqa: E402
 from simulator.core.questions import load_bank  # noqa: E402
 from simulator.interviewers.rubric import RubricInterviewer  # noqa: E402
@@ -43,7 +43,7 @@ from simulator.live.answers import ScriptedAnswers  # noqa: E402
 from simulator.live.engine import Interview  # noqa: E402
 
 
-def long_answer(voice: Pyttsx3Synthesizer, seconds: float) -> Audio:
+def long_answer(voice: LocalVoice, seconds: float) -> Audio:
     with open(ROOT / "tests" / "data" / "answers.toml", "rb") as f:
         texts = [a["strong"] for a in tomllib.load(f).values()]
     parts: list[np.ndarray] = [np.zeros(8000, dtype=np.float32)]
@@ -58,7 +58,7 @@ def long_answer(voice: Pyttsx3Synthesizer, seconds: float) -> Audio:
 
 
 def main() -> None:
-    voice = Pyttsx3Synthesizer("en")
+    voice = LocalVoice("en")
     main_answer = long_answer(voice, 120)
     follow_ups = [voice.synthesize(t).resampled(16000) for t in (
         "I would tell the stakeholders the same day, with the new scope and date.",
@@ -78,7 +78,7 @@ def main() -> None:
         bank = load_bank()
         # A question whose rubric the long answer does not fully cover, so it draws follow-ups.
         started = time.monotonic()
-        Interview([bank.get("user-story")], VoiceSpeaker(Pyttsx3Synthesizer(), playback=False),
+        Interview([bank.get("user-story")], VoiceSpeaker(LocalVoice(), playback=False),
                   answers, transcriber, RubricInterviewer(), session, max_follow_ups=2).run()
         wall = time.monotonic() - started
         session.close()

@@ -8,14 +8,16 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from audio.pcm import Audio, write_wav
-from audio.stt import WhisperTranscriber
-from audio.tts import Pyttsx3Synthesizer
+from audio.stt import Transcript, WhisperTranscriber
+from audio.tts import LocalVoice
+from simulator.core.contracts import Answer
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -35,8 +37,8 @@ def transcriber() -> WhisperTranscriber:
 
 
 @pytest.fixture(scope="session")
-def voice() -> Pyttsx3Synthesizer:
-    return Pyttsx3Synthesizer("en")
+def voice() -> LocalVoice:
+    return LocalVoice("en")
 
 
 @pytest.fixture
@@ -103,3 +105,38 @@ def demo(tmp_path_factory) -> Demo:
     """One `mock-interview demo`, run offline; the tests that use it only read its session."""
     home = tmp_path_factory.mktemp("demo") / "home"
     return Demo(home, mock_interview(home, "demo", check=False, offline=True))
+
+
+# --- stand-ins for the audio stages, for tests of the turn loop ------------------------------
+
+
+class SilentSpeaker:
+    def render(self, text: str) -> Audio:
+        return Audio(np.zeros(1600, dtype=np.float32), 16000)
+
+    def play(self, audio: Audio) -> None:
+        pass
+
+
+@dataclass
+class TextAnswers:
+    """Each answer is a text; its 'audio' is a tone whose length encodes the index."""
+
+    texts: list[str]
+    given: list[str] = field(default_factory=list)
+
+    def record_answer(self, request):
+        if len(self.given) == len(self.texts):
+            return None
+        self.given.append(self.texts[len(self.given)])
+        audio = Audio(np.full(1600 * len(self.given), 0.1, dtype=np.float32), 16000)
+        write_wav(request.dest, audio)
+        return Answer(audio)
+
+
+@dataclass
+class LookupTranscriber:
+    answers: TextAnswers
+
+    def transcribe(self, audio):
+        return Transcript(self.answers.texts[int(round(audio.duration / 0.1)) - 1])

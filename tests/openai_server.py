@@ -44,6 +44,7 @@ class FakeOpenAI:
     responder: Callable[[dict], Reply] = field(default=lambda request: Reply("{}"))
     queue: deque = field(default_factory=deque)
     requests: list[dict] = field(default_factory=list)
+    finished: list[dict] = field(default_factory=list)  # chat requests streamed to the end
     headers: list[dict] = field(default_factory=list)
     transcriber: object = None  # audio.stt.WhisperTranscriber for audio.transcriptions
     # Hold the first request that `gate` picks until `release` is set: a moment to kill the
@@ -163,6 +164,7 @@ class FakeOpenAI:
                     return  # the client hung up, as it does on a runaway reply
                 self.write_chunk(b"data: [DONE]\n\n")
                 self.write_chunk(b"")
+                fake.finished.append(request)
 
             def event(self, data: dict) -> None:
                 self.write_chunk(f"data: {json.dumps(data)}\n\n".encode())

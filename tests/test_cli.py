@@ -13,6 +13,7 @@ from simulator.interviewers.rubric import critique_question
 BANK = load_bank()
 
 
+@pytest.mark.slow
 def test_demo_completes_with_no_network_and_exports(demo):
     result = demo.result
     assert result.returncode == 0, result.stderr
@@ -42,6 +43,7 @@ def test_demo_completes_with_no_network_and_exports(demo):
         assert (home / "sessions" / sid / t["interviewer_audio"]).is_file()
 
 
+@pytest.mark.slow
 def test_practice_from_text_and_audio_files(cli, home, tmp_path, speech, answers):
     text = tmp_path / "first.txt"
     text.write_text(answers["user-story"]["weak"])
@@ -77,6 +79,7 @@ def test_grade_ranks_strong_weak_off_topic_on_the_command_line(cli, tmp_path, an
     assert scores["strong"] > scores["weak"] > scores["offtopic"]
 
 
+@pytest.mark.slow
 def test_a_spoken_answer_grades_close_to_the_same_text(answers, voice, transcriber):
     from audio.stt import Transcript
 
@@ -96,6 +99,7 @@ def test_a_spoken_answer_grades_close_to_the_same_text(answers, voice, transcrib
     assert max(gaps.values()) <= 50, gaps
 
 
+@pytest.mark.slow
 def test_grade_from_audio_through_the_cli(cli, speech, answers):
     path = speech(answers["slow-dependency"]["strong"])
     out = json.loads(cli("grade", "--question", "slow-dependency", path, "--json").stdout)
@@ -121,6 +125,7 @@ def test_grade_from_audio_through_the_cli(cli, speech, answers):
         (["bogus"], "invalid choice"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_non_zero(cli, tmp_path, args, message):
     files = {
         "txt": tmp_path / "a.txt", "missing": tmp_path / "missing.wav",

@@ -45,6 +45,7 @@ def test_labelled_set_has_every_kind_for_every_question():
             assert kinds == set(KINDS), (path.name, q.id)
 
 
+@pytest.mark.slow
 def test_grader_holds_its_measured_accuracy(half):
     name, _graded, r = half
     f1, strong, vague, rambling, ordered = FLOORS[name]

@@ -96,6 +96,7 @@ def api_stage(stage: str):
     }[stage]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["tts", "transcription", "decision", "critique"])
 def test_killed_while_waiting_on_a_stage_loses_nothing_and_resumes(
         stage, home, tmp_path, cli, answers, transcriber):
@@ -116,6 +117,7 @@ def test_killed_while_waiting_on_a_stage_loses_nothing_and_resumes(
     resume_and_finish(cli, record, files)
 
 
+@pytest.mark.slow
 def test_killed_while_recording_keeps_the_answer_up_to_its_last_second(
         home, tmp_path, cli, speech, answers):
     long_answer = speech(answers["launch-went-wrong"]["strong"], name="long.wav")  # ~36 s
@@ -139,6 +141,7 @@ def test_killed_while_recording_keeps_the_answer_up_to_its_last_second(
     assert (record.path / "r1-q01-t0-candidate.wav").is_file()
 
 
+@pytest.mark.slow
 def test_sigint_or_sigterm_stops_cleanly(home, tmp_path, cli, speech, answers):
     long_answer = speech(answers["launch-went-wrong"]["strong"], name="long.wav")
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -158,6 +161,7 @@ def test_sigint_or_sigterm_stops_cleanly(home, tmp_path, cli, speech, answers):
         newest.rmdir()
 
 
+@pytest.mark.slow
 def test_a_torn_last_line_is_skipped_then_set_aside_on_resume(home, tmp_path, cli, answers):
     files = answer_files(tmp_path, answers)
     cli("practice", "--question", *QUESTIONS, "--answers", *files[:1], "--max-follow-ups", "0")
@@ -173,6 +177,7 @@ def test_a_torn_last_line_is_skipped_then_set_aside_on_resume(home, tmp_path, cl
     assert "answer_rec" in (path / "events.torn").read_text()
 
 
+@pytest.mark.slow
 def test_a_real_full_disk_stops_cleanly_and_keeps_what_was_recorded(tmp_path, speech,
                                                                       answers):
     # A small tmpfs as the data folder, filled up while the candidate is answering.
@@ -202,6 +207,7 @@ def test_a_real_full_disk_stops_cleanly_and_keeps_what_was_recorded(tmp_path, sp
         subprocess.run(["umount", "-l", str(disk)])
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_cleanly_and_keeps_what_was_recorded(home, tmp_path, monkeypatch,
                                                                 speech, capsys):
     from audio import pcm
@@ -262,6 +268,7 @@ def test_a_data_folder_that_cannot_be_written(cli, tmp_path, monkeypatch):
     [("garbage\n{}\n", "line 1 is corrupt"), ("", "not a session"),
      ('{"v": 9, "seq": 1, "type": "session_started"}\n', "schema 9")],
 )
+@pytest.mark.slow
 def test_corrupt_sessions_are_refused_in_one_line(cli, home, content, message):
     bad = home / "sessions" / "20260101-000000-dead"
     bad.mkdir(parents=True)
@@ -309,6 +316,7 @@ def test_names_in_a_log_cannot_leave_the_session_folder(home):
         s.audio_path("../escape.wav")
 
 
+@pytest.mark.slow
 def test_finished_sessions_cannot_be_resumed(cli, home, tmp_path):
     answer = tmp_path / "a.txt"
     answer.write_text("An answer.")
@@ -344,12 +352,13 @@ def test_fuzz_session_loader_only_ever_raises_user_errors(tmp_path, lines, torn)
     except UserError:
         return
     assert record.status in ("finished", "interrupted")
-    from simulator.reports.export import to_json, to_markdown
+    from simulator.reports.export import export
 
-    json.loads(to_json(record))
-    to_markdown(record)
+    json.loads(export(record, "json"))
+    export(record, "md")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(max_size=5000))
 def test_fuzz_transcript_to_critique(text):
@@ -367,6 +376,7 @@ def test_fuzz_transcript_to_critique(text):
     RubricInterviewer().next_turn(record)
 
 
+@pytest.mark.slow
 def test_fuzz_very_long_answer_is_graded_in_bounded_time(answers):
     from audio.stt import Transcript
     from simulator.core.contracts import Exchange, QuestionRecord
@@ -381,6 +391,7 @@ def test_fuzz_very_long_answer_is_graded_in_bounded_time(answers):
     assert critique.score >= 90 and time.monotonic() - started < 20
 
 
+@pytest.mark.slow
 def test_a_long_written_answer_stops_within_seconds_on_sigterm(home, tmp_path, cli):
     # About 19,000 characters, just under the bound: some 20 minutes of speech, which takes
     # tiny.en a couple of minutes to transcribe. A stop must not wait for that.

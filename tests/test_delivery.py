@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from audio.stt import Transcript, Word
 from simulator.language.delivery import measure, summary_lines
 
@@ -45,13 +47,14 @@ def test_like_as_a_verb_is_not_a_filler():
 
 
 def test_observations_are_numbers_not_judgements():
-    d = measure([Transcript("", words_of("Um, we shipped it, you know, on time."))]).to_dict()
+    d = measure([Transcript("", words_of("Um, we shipped it, you know, on time."))])
     lines = " ".join(summary_lines(d))
     assert re.search(r"\d+ words per minute", lines) and "Fillers: 2" in lines
     for judgement in ("confident", "nervous", "anxious", "shy", "personality"):
         assert judgement not in lines.lower()
 
 
+@pytest.mark.slow
 def test_filler_count_on_speech_with_known_fillers(voice, transcriber):
     import numpy as np
 
@@ -67,6 +70,7 @@ def test_filler_count_on_speech_with_known_fillers(voice, transcriber):
     assert abs(counted - expected) <= expected * 0.35, (counted, expected, t.text)
 
 
+@pytest.mark.slow
 def test_captions_parse_and_run_forwards(cli, home, tmp_path, answers):
     answer = tmp_path / "a.txt"
     answer.write_text(answers["user-story"]["strong"])
@@ -102,6 +106,7 @@ def test_captions_parse_and_run_forwards(cli, home, tmp_path, answers):
     assert starts == sorted(starts)
 
 
+@pytest.mark.slow
 def test_metrics_appear_in_every_format(cli, home, tmp_path):
     answer = tmp_path / "a.txt"
     answer.write_text("Um, I think we would, you know, stage the rollout and watch metrics.")
@@ -118,6 +123,7 @@ def test_metrics_appear_in_every_format(cli, home, tmp_path):
     assert "## Delivery" in md and "words per minute" in md
 
 
+@pytest.mark.slow
 def test_replay_without_audio_prints_the_interview_with_times(cli, home, tmp_path):
     answer = tmp_path / "a.txt"
     answer.write_text("We agreed an API contract with them.")

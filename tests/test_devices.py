@@ -16,7 +16,7 @@ from audio.devices import DeviceError, Microphone
 from audio.pcm import Audio, read_audio
 from audio.recorder import TurnPolicy
 from audio.speaker import VoiceSpeaker
-from audio.tts import Pyttsx3Synthesizer
+from audio.tts import LocalVoice
 from simulator.core.contracts import AnswerRequest
 from simulator.live.answers import LiveAnswers
 
@@ -39,6 +39,7 @@ def live(transcriber, **policy) -> LiveAnswers:
                        enter_ends=False)
 
 
+@pytest.mark.slow
 def test_an_answer_with_a_pause_is_captured_whole_through_the_devices(tmp_path, voice,
                                                                        transcriber):
     first = voice.synthesize("I would roll out to ten percent of users first.")
@@ -63,6 +64,7 @@ def test_an_answer_with_a_pause_is_captured_whole_through_the_devices(tmp_path, 
     assert abs(on_disk.duration - got.audio.duration) < 0.1
 
 
+@pytest.mark.slow
 def test_silence_before_the_first_word_ends_after_the_grace(tmp_path, transcriber):
     started = time.monotonic()
     got = live(transcriber, thinking_grace=2.0).record_answer(
@@ -72,11 +74,12 @@ def test_silence_before_the_first_word_ends_after_the_grace(tmp_path, transcribe
     assert time.monotonic() - started <= 6  # opening the device takes a moment too
 
 
+@pytest.mark.slow
 def test_the_interviewer_leaking_into_the_microphone_is_not_transcribed(tmp_path, transcriber):
     # The speakers play the question; the microphone (the sink's monitor) hears everything
     # played. The answer starts only after playback plus the echo guard, so none of the
     # interviewer's words may turn up in the transcript.
-    speaker = VoiceSpeaker(Pyttsx3Synthesizer("en-us"), playback=True)
+    speaker = VoiceSpeaker(LocalVoice("en-us"), playback=True)
     question = "Tell me about a launch that went wrong, and what you did about it."
     speaker.play(speaker.render(question))
     got = live(transcriber, thinking_grace=2.0).record_answer(
@@ -89,6 +92,7 @@ def test_missing_device_lists_what_there_is():
         devices.require("input", 4242)
 
 
+@pytest.mark.slow
 def test_doctor_checks_everything_in_order_and_judges_the_level(cli, voice):
     # Speak into the sink while the doctor's microphone test listens to its monitor.
     speech = voice.synthesize("Testing, one two three, testing the microphone level now.")
@@ -104,6 +108,7 @@ def test_doctor_checks_everything_in_order_and_judges_the_level(cli, voice):
     assert "tiny.en (bundled) loaded in" in result.stdout and "All set." in result.stdout
 
 
+@pytest.mark.slow
 def test_doctor_calls_a_silent_microphone_too_quiet_and_lists_voices(cli):
     result = cli("doctor", "--mic-seconds", "1")
     assert "microphone level: too quiet" in result.stdout and "fix:" in result.stdout
@@ -121,6 +126,7 @@ def test_level_verdicts():
     assert level_verdict(Audio(np.clip(speechy.samples * 50, -1, 1), 16000))[0] == "clipping"
 
 
+@pytest.mark.slow
 def test_replay_plays_every_file_in_order_and_prints_each_line(cli, home, voice, transcriber):
     from simulator.record import session as sessions
 

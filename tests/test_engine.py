@@ -1,12 +1,7 @@
 """The turn loop with stand-ins for the audio stages; the real stages run in test_cli.py."""
 
-from dataclasses import dataclass, field
+from conftest import LookupTranscriber, SilentSpeaker, TextAnswers
 
-import numpy as np
-
-from audio.pcm import Audio, write_wav
-from audio.stt import Transcript
-from simulator.core.contracts import Answer
 from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.live.engine import Interview
@@ -14,38 +9,6 @@ from simulator.record import session as sessions
 from simulator.record.turns import turns
 
 BANK = load_bank()
-
-
-class SilentSpeaker:
-    def render(self, text: str) -> Audio:
-        return Audio(np.zeros(1600, dtype=np.float32), 16000)
-
-    def play(self, audio: Audio) -> None:
-        pass
-
-
-@dataclass
-class TextAnswers:
-    """Each answer is a text; its 'audio' is a tone whose length encodes the index."""
-
-    texts: list[str]
-    given: list[str] = field(default_factory=list)
-
-    def record_answer(self, request):
-        if len(self.given) == len(self.texts):
-            return None
-        self.given.append(self.texts[len(self.given)])
-        audio = Audio(np.full(1600 * len(self.given), 0.1, dtype=np.float32), 16000)
-        write_wav(request.dest, audio)
-        return Answer(audio)
-
-
-@dataclass
-class LookupTranscriber:
-    answers: TextAnswers
-
-    def transcribe(self, audio):
-        return Transcript(self.answers.texts[int(round(audio.duration / 0.1)) - 1])
 
 
 def run(home, questions, texts, max_follow_ups=2):

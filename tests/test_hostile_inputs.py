@@ -49,6 +49,7 @@ def finished_session(home, category: str | None = None):
     ("critique", {"critique": ["not", "a", "critique"]}, "critique"),
     ("session_started", {"question_ids": 7}, "question_ids"),
 ])
+@pytest.mark.slow
 def test_a_damaged_session_is_listed_as_such_and_breaks_no_other(cli, home, event, fields,
                                                                  reason):
     good = finished_session(home)
@@ -104,6 +105,7 @@ model_answer = "[i]plain[/i]"
     ["--rate", "9999"], ["--rate", "-5"], ["--thinking-grace", "nan"],
     ["--end-silence", "inf"], ["--end-silence", "-1"], ["--max-follow-ups", "99"],
 ])
+@pytest.mark.slow
 def test_a_refused_option_leaves_nothing_on_disk(cli, home, tmp_path, args):
     answer = tmp_path / "a.txt"
     answer.write_text(ANSWER)
@@ -132,6 +134,7 @@ def test_a_session_folder_that_is_a_symlink_is_refused(cli, home, tmp_path):
     ("\u200b \u200b\n\u2060", "the answer text is empty"),
     ("word " * 50_000, "too long"),
 ])
+@pytest.mark.slow
 def test_answer_text_that_is_empty_in_disguise_or_too_long_is_refused(cli, home, tmp_path,
                                                                       content, message):
     answer = tmp_path / "a.txt"
@@ -181,6 +184,7 @@ def test_bad_inputs_get_a_message_that_says_what_to_fix(cli, home, tmp_path, mon
     assert "unexpected" not in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e9"])
 def test_config_timeout_must_be_a_sensible_number(cli, home, value):
     home.mkdir(parents=True, exist_ok=True)

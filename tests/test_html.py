@@ -45,6 +45,7 @@ def open_report(browser, path):
     browser.get_log("browser")  # start each page with an empty log
 
 
+@pytest.mark.slow
 def test_the_demo_report_loads_plays_and_seeks(browser, demo, tmp_path):
     assert demo.result.returncode == 0, demo.result.stderr
     sid = json.loads(mock_interview(demo.home, "sessions", "--json").stdout)[0]["id"]
@@ -121,9 +122,10 @@ def test_every_text_is_escaped(browser, home, tmp_path, voice):
     s.log("session_finished", overall_score=50)
     s.close()
     from simulator.reports.html import to_html
+    from simulator.reports.model import report as report_of
 
     report = tmp_path / "xss.html"
-    report.write_text(to_html(sessions.load(s.path)))
+    report.write_text(to_html(report_of(sessions.load(s.path))))
     open_report(browser, report)
     assert browser.execute_script("return document.querySelectorAll('script').length") == 1
     text = browser.find_element("tag name", "body").text

@@ -7,8 +7,8 @@ import json
 import time
 
 import pytest
+from conftest import LookupTranscriber, SilentSpeaker, TextAnswers
 from openai_server import FakeOpenAI, Reply, fair_model, rubric_ids, task_of, transcript_of
-from test_engine import LookupTranscriber, SilentSpeaker, TextAnswers
 
 from audio.stt import Transcript
 from simulator.command.config import ApiSettings, api_settings, openai_client
@@ -119,6 +119,7 @@ def test_max_follow_ups_is_respected(server, home):
     ],
     ids=["429", "5xx", "timeout", "dropped-stream", "empty", "refusal"],
 )
+@pytest.mark.slow
 def test_transient_faults_are_retried_and_the_interview_completes(server, home, faults):
     server.enqueue(*faults)
     llm = interviewer(server, home, timeout=0.5)
@@ -270,6 +271,7 @@ def test_an_injected_instruction_does_not_raise_the_score(server, home):
     assert "<transcript>" in prompt[-1]["content"]
 
 
+@pytest.mark.slow
 def test_a_probe_is_spoken_before_the_reply_has_finished(server, home):
     text = json.dumps({"action": "probe", "point_id": None,
                        "question": "Which team did you ask first?"}) + " " * 200
@@ -277,11 +279,10 @@ def test_a_probe_is_spoken_before_the_reply_has_finished(server, home):
     q = BANK.get("slow-dependency")
     from audio.stt import Transcript
 
-    started = time.monotonic()
     turn = interviewer(server, home).next_turn(
         QuestionRecord(q, [Exchange(q.text, "question", Transcript(VAGUE))]))
     assert turn == FollowUp("Which team did you ask first?", None)
-    assert time.monotonic() - started < 1.0
+    assert server.chat_requests() and not server.finished  # the reply was still streaming
 
 
 def test_moving_on_and_passing_need_no_probe(server, home):
@@ -332,6 +333,7 @@ def test_settings_flags_beat_environment_beat_config_file(home, monkeypatch):
     [("[openai\n", "not valid TOML"), ("[openai]\ntimeout = -1\n", "timeout must be"),
      ("[openai]\nmodle = 'x'\n", "unknown key"), ("openai = 3\n", "must be a table")],
 )
+@pytest.mark.slow
 def test_an_invalid_config_file_is_one_clear_error(home, cli, text, message):
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(text)
@@ -356,6 +358,7 @@ def test_openai_interviewer_without_any_server_is_a_clear_error(cli, tmp_path, m
 MARKER = "sk-test-MARKER-5f3a9c"
 
 
+@pytest.mark.slow
 def test_practice_with_the_openai_interviewer_end_to_end(server, cli, home, tmp_path,
                                                          monkeypatch, answers):
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
@@ -380,6 +383,7 @@ def test_practice_with_the_openai_interviewer_end_to_end(server, cli, home, tmp_
     assert MARKER not in out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_demo_and_grade_take_the_openai_interviewer(server, cli, monkeypatch, tmp_path):
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
     answer = tmp_path / "a.txt"
@@ -395,6 +399,7 @@ def test_demo_and_grade_take_the_openai_interviewer(server, cli, monkeypatch, tm
     assert "Interviewer: openai" in out and "Overall score" in out
 
 
+@pytest.mark.slow
 def test_speech_in_and_out_over_the_api(server, cli, monkeypatch, speech, transcriber,
                                         tmp_path):
     server.transcriber = transcriber  # the server side: a faster-whisper behind the API
@@ -422,6 +427,7 @@ def test_auto_without_a_server_is_the_offline_rubric(cli, tmp_path, monkeypatch)
     assert "Interviewer: rubric (offline)" in result.stdout
 
 
+@pytest.mark.slow
 def test_doctor_checks_the_api_when_one_is_configured(cli, monkeypatch, server):
     # The whole doctor runs once, against a port where nothing listens; the check that passes
     # is run on its own, so the audio checks need not run twice.
@@ -438,6 +444,7 @@ def test_doctor_checks_the_api_when_one_is_configured(cli, monkeypatch, server):
     assert check.ok and check.detail.startswith(f"{server.url} answered")
 
 
+@pytest.mark.slow
 def test_a_model_that_never_stops_is_cut_off_at_the_deadline(server, home):
     runaway = Reply('{"points": [' + '{"id": "x", "status": "covered", "evidence": null}, ' * 4,
                     chunk=16, chunk_delay=0.01, endless=True)
@@ -487,6 +494,7 @@ def test_every_request_has_a_max_tokens_and_a_reply_cut_by_it_is_repaired(server
      "it echoes the candidate's answer"),
     ("Tell me more about that", "it is not a question"),
 ])
+@pytest.mark.slow
 def test_a_follow_up_that_is_not_fit_to_say_is_replaced_by_the_rubric_probe(server, home,
                                                                             question, why):
     def sloppy(request):
@@ -528,6 +536,7 @@ class ThinkingAnswers(TextAnswers):
         return super().record_answer(request)
 
 
+@pytest.mark.slow
 def test_each_question_is_graded_while_the_next_is_asked(server, home, answers):
     def slow_critiques(request):
         reply = fair_model(request)

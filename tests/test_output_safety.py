@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from simulator.record import session as sessions
 from simulator.record.session import SessionRecord
-from simulator.reports.export import to_markdown
-from simulator.reports.timeline import timeline, to_srt, to_vtt
+from simulator.reports.captions import to_srt, to_vtt
+from simulator.reports.markdown import to_markdown
+from simulator.reports.model import report, timeline
 
 # --- sessions written in the log format of docs/session-log.md -----------------------------
 
@@ -322,14 +323,14 @@ def check_cues(cues: list[tuple[str, str]], record: SessionRecord, q: dict, esca
 @given(interviews)
 def test_any_text_keeps_webvtt_intact(q):
     with recorded(q) as record:
-        check_cues(vtt_cues(to_vtt(record)), record, q, one_line)
+        check_cues(vtt_cues(to_vtt(report(record))), record, q, one_line)
 
 
 @PROPERTY
 @given(interviews)
 def test_any_text_keeps_srt_intact(q):
     with recorded(q) as record:
-        check_cues(srt_cues(to_srt(record)), record, q,
+        check_cues(srt_cues(to_srt(report(record))), record, q,
                    lambda text: one_line(text).translate(SRT_LOOK_ALIKES))
 
 
@@ -337,4 +338,4 @@ def test_any_text_keeps_srt_intact(q):
 @given(interviews)
 def test_any_text_keeps_markdown_intact(q):
     with recorded(q) as record:
-        check_markdown(to_markdown(record))
+        check_markdown(to_markdown(report(record)))

@@ -7,9 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.slow
 def test_wheel_holds_data_and_runs_when_installed(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
@@ -23,6 +26,7 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
     assert "questions/samples/pm_execution_demo.toml" in names
     for name in ("persona.txt", "follow_up.txt", "critique.txt", "critique.schema.json"):
         assert f"prompts/{name}" in names
+    assert "simulator/reports/templates/report.html.j2" in names  # the HTML report's layout
     assert not any(n.startswith("tests/") for n in names)
 
     # Installed into a folder of its own (dependencies come from this environment), and run

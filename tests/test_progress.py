@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def practise(cli, tmp_path, question: str, text: str) -> str:
     answer = tmp_path / f"{question}.txt"
@@ -12,6 +14,7 @@ def practise(cli, tmp_path, question: str, text: str) -> str:
     return json.loads(cli("sessions", "--json").stdout)[-1]["id"]
 
 
+@pytest.mark.slow
 def test_attempts_show_side_by_side_and_progress_by_category(cli, home, tmp_path, answers):
     practise(cli, tmp_path, "user-story", answers["user-story"]["weak"])
     second = practise(cli, tmp_path, "user-story", answers["user-story"]["strong"])
@@ -30,6 +33,7 @@ def test_attempts_show_side_by_side_and_progress_by_category(cli, home, tmp_path
     assert "Attempts at this question, side by side" in html and "(this one)" in html
 
 
+@pytest.mark.slow
 def test_focus_weakest_picks_the_lowest_scoring_categories(cli, home, tmp_path, answers):
     practise(cli, tmp_path, "launch-end-to-end", answers["launch-end-to-end"]["strong"])
     practise(cli, tmp_path, "user-story", answers["user-story"]["strong"])
@@ -45,6 +49,7 @@ def test_focus_weakest_picks_the_lowest_scoring_categories(cli, home, tmp_path, 
     assert latest["questions"] == ["design-eng-disagreement", "alignment-shifting-priorities"]
 
 
+@pytest.mark.slow
 def test_focus_prefers_categories_never_tried(cli, home, tmp_path, answers):
     practise(cli, tmp_path, "user-story", answers["user-story"]["weak"])
     answer = tmp_path / "any.txt"

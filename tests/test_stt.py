@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from audio.pcm import Audio, read_audio
 
@@ -32,6 +33,7 @@ def test_silence_and_noise_give_no_invented_text(transcriber):
     assert transcriber.transcribe(hiss).text == ""
 
 
+@pytest.mark.slow
 def test_transcribe_command_prints_text_and_words(cli, speech):
     path = speech("Acceptance criteria should be testable.")
     plain = cli("transcribe", path).stdout
@@ -56,6 +58,7 @@ def test_transcribe_reads_flac(cli, tmp_path, speech):
     assert "feedback" in cli("transcribe", flac).stdout.lower()
 
 
+@pytest.mark.slow
 def test_a_long_answer_is_transcribed_to_its_end(voice, transcriber, answers):
     # Two answers back to back, about a minute: longer than one Whisper window, with pauses.
     texts = [answers["user-story"]["strong"], answers["launch-end-to-end"]["strong"]]

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from audio.pcm import AudioError
 from audio.stt import Transcript, WhisperTranscriber
-from audio.tts import Pyttsx3Synthesizer
+from audio.tts import LocalVoice
 from simulator.command.arguments import build_parser
 from simulator.command.config import api_settings, openai_client
 from simulator.command.runner import (
@@ -74,7 +74,7 @@ def cmd_demo(args, console: Console) -> int:
     questions = load_bank().select(data["questions"])
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
                   "(a second synthetic voice), transcribed by Whisper and graded offline.")
-    answers = ScriptedByQuestion(data["answers"], Pyttsx3Synthesizer(CANDIDATE_VOICE))
+    answers = ScriptedByQuestion(data["answers"], LocalVoice(CANDIDATE_VOICE))
     return run_interview(args, console, questions, answers, build_transcriber(args), False,
                          "demo")
 
@@ -126,7 +126,7 @@ def cmd_grade(args, console: Console) -> int:
     else:
         from simulator.reports.terminal import show_critique
 
-        show_critique(console, critique.to_dict())
+        show_critique(console, critique)
     return 0
 
 
@@ -201,7 +201,7 @@ def cmd_export(args, console: Console) -> int:
 
 def cmd_replay(args, console: Console) -> int:
     from simulator.command import replay
-    from simulator.reports.timeline import timeline
+    from simulator.reports.model import timeline
 
     record = sessions.load(sessions.resolve(args.session))
     if args.no_audio:
@@ -220,7 +220,7 @@ def cmd_doctor(args, console: Console) -> int:
         for voice_id, name in list_voices():
             console.print(f"{voice_id:28} {escape(name)}")
         return 0
-    speaker = VoiceSpeaker(Pyttsx3Synthesizer(args.voice, args.rate), playback=True)
+    speaker = VoiceSpeaker(LocalVoice(args.voice, args.rate), playback=True)
 
     def say(text: str):
         audio = speaker.render(text)

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from audio.pcm import AudioError, read_audio
 from simulator.record.session import SessionRecord
-from simulator.reports.timeline import Line, clock, timeline
+from simulator.reports.model import Line, clock, timeline
 
 STYLE = {"Interviewer": "bold cyan", "Candidate": "bold green"}
 BLOCK = 0.1  # seconds of audio between key checks

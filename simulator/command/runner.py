@@ -11,14 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from audio.stt import WhisperTranscriber
-from audio.tts import Pyttsx3Synthesizer
+from audio.tts import LocalVoice
 from simulator.command.config import ApiSettings, api_settings, config_path, openai_client
 from simulator.core.errors import UserError
 from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.record import session as sessions
 from simulator.record.resume import ResumePoint, resume_point
-from simulator.reports import export as exporting
 
 CANDIDATE_VOICE = "en"  # a different voice, so scripted answers are easy to tell apart
 
@@ -80,7 +79,7 @@ def build_voice(args):
             raise UserError("--tts openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
         return OpenAISynthesizer(openai_client(settings), settings.tts_model,
                                  settings.tts_voice)
-    return Pyttsx3Synthesizer(args.voice, args.rate)
+    return LocalVoice(args.voice, args.rate)
 
 
 def run_interview(args, console: Console, bank_questions, answers, transcriber,
@@ -89,7 +88,7 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
     from audio.speaker import VoiceSpeaker
     from simulator.command.console import ConsoleDisplay
     from simulator.live.engine import Interview
-    from simulator.record.turns import turns
+    from simulator.reports.model import deliveries
     from simulator.reports.terminal import show_critique, show_delivery
 
     max_follow_ups = getattr(args, "max_follow_ups", 2)
@@ -133,9 +132,9 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
         raise
     finally:
         session.close()
-    show_critique(console, critique.to_dict())
+    show_critique(console, critique)
     record = sessions.load(session.path)
-    show_delivery(console, exporting.delivery(record, turns(record))["session"])
+    show_delivery(console, deliveries(record).session)
     console.print(f"\nSaved as [bold]{session.id}[/]. "
                   f"Export it with: mock-interview export {session.id} --format md")
     return 0
@@ -185,7 +184,7 @@ def answer_source(args, console: Console, transcriber):
             require("output")
         return LiveAnswers(lambda _request: Microphone(), transcriber, policy, view), True
     answers = ScriptedAnswers(check_answer_files(args.answers),
-                              Pyttsx3Synthesizer(CANDIDATE_VOICE))
+                              LocalVoice(CANDIDATE_VOICE))
     if args.pace == "realtime":
         answers.paced(transcriber, policy, view)
     return answers, False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 from simulator.language.specificity import Specificity
@@ -53,16 +53,24 @@ class Critique:
 
     @classmethod
     def from_dict(cls, data: dict) -> Critique:
+        """A critique as logged. The log's checks let through keys we do not know (a newer
+        version's) and leave out `category` (an older one's): neither may break a report."""
         questions = [
             QuestionCritique(**{
-                **q,
-                "points": [PointResult(**p) for p in q.get("points", [])],
+                **_known(QuestionCritique, q),
+                "category": q.get("category", ""),
+                "points": [PointResult(**_known(PointResult, p)) for p in q.get("points", [])],
                 "specificity": (Specificity.from_dict(q["specificity"])
                                 if isinstance(q.get("specificity"), dict) else None),
             })
             for q in data.get("questions", [])
         ]
-        return cls(**{**data, "questions": questions})
+        return cls(**{**_known(cls, data), "questions": questions})
+
+
+def _known(cls: type, data: dict) -> dict:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 def weighted_score(points: list[PointResult]) -> int:

@@ -122,24 +122,24 @@ def measure(transcripts: list[Transcript], target_seconds: float | None = None) 
     return d
 
 
-def summary_lines(d: dict) -> list[str]:
-    """A delivery (in its `to_dict` form) as short factual lines, for terminal and Markdown."""
-    if not d["words"]:
+def summary_lines(d: Delivery) -> list[str]:
+    """A delivery as short factual lines, the same in every report format."""
+    if not d.words:
         return ["No speech to measure."]
-    lines = [f"Pace: {d['wpm']:.0f} words per minute over {d['speaking_seconds']:.0f} s of "
-             f"speech ({d['words']} words)."]
-    if d["fillers"]:
-        top = ", ".join(f'"{k}" x{v}' for k, v in d["filler_counts"].items())
-        lines.append(f"Fillers: {len(d['fillers'])} ({d['fillers_per_minute']:.1f} per "
+    lines = [f"Pace: {d.wpm:.0f} words per minute over {d.speaking_seconds:.0f} s of "
+             f"speech ({d.words} words)."]
+    if d.fillers:
+        top = ", ".join(f'"{k}" x{v}' for k, v in d.filler_counts.items())
+        lines.append(f"Fillers: {len(d.fillers)} ({d.fillers_per_minute:.1f} per "
                      f"minute): {top}.")
     else:
         lines.append("Fillers: none heard.")
-    lines.append(f"Pauses over {LONG_PAUSE:g} s: {len(d['pauses'])}.")
-    if d["length_ratio"] is not None and d["target_seconds"]:
-        lines.append(f"Length: {d['speaking_seconds']:.0f} s against a target of "
-                     f"{d['target_seconds']:.0f} s ({d['length_ratio']:.0%}).")
-    if d["hedges"]:
-        lines.append(f"Hedging phrases: {len(d['hedges'])} ("
-                     + ", ".join(sorted({h['text'] for h in d['hedges']})) + ").")
-    lines.append(f'"I" {d["i_count"]} times, "we" {d["we_count"]} times.')
+    lines.append(f"Pauses over {LONG_PAUSE:g} s: {len(d.pauses)}.")
+    if d.length_ratio is not None and d.target_seconds:
+        lines.append(f"Length: {d.speaking_seconds:.0f} s against a target of "
+                     f"{d.target_seconds:.0f} s ({d.length_ratio:.0%}).")
+    if d.hedges:
+        lines.append(f"Hedging phrases: {len(d.hedges)} ("
+                     + ", ".join(sorted({h.text for h in d.hedges})) + ").")
+    lines.append(f'"I" {d.i_count} times, "we" {d.we_count} times.')
     return lines

@@ -190,7 +190,6 @@ def summary(s: Specificity) -> str:
     return f"Specific: {details} in {s.words} words{platitudes}."
 
 
-def specificity_line(question: dict) -> str:
-    """The summary for one question of a critique as it is stored (a dict); empty if none."""
-    data = question.get("specificity")
-    return summary(Specificity.from_dict(data)) if isinstance(data, dict) else ""
+def specificity_line(s: Specificity | None) -> str:
+    """The summary for one question of a critique; empty when it has none (unanswered)."""
+    return summary(s) if s is not None else ""

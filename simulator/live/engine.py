@@ -11,8 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from audio.pcm import Audio
-from audio.speaker import Speaker
-from audio.stt import Transcriber, Transcript
 from simulator.core.contracts import (
     Answer,
     AnswerRequest,
@@ -23,6 +21,9 @@ from simulator.core.contracts import (
     Interviewer,
     MoveOn,
     QuestionRecord,
+    Speaker,
+    Transcriber,
+    Transcript,
 )
 from simulator.core.critique import Critique
 from simulator.core.questions import Question
@@ -42,7 +43,7 @@ class QuietDisplay:
 
 def greeting(questions: list[Question]) -> str:
     n = len(questions)
-    plural = "question" if n == 1 else f"{n} questions"
+    plural = "one question" if n == 1 else f"{n} questions"
     return (
         f"Hi, thanks for making the time. I'll ask you {plural} about how you get things done "
         "as a product manager, and I may follow up on your answers. Take a moment to think "
@@ -76,7 +77,9 @@ class Speculation:
 
     def __init__(self, interview: Interview, record: QuestionRecord):
         self._interview = interview
-        self._record = record
+        # A copy: the turn loop goes on adding to the record while a job may still read it.
+        self._question = record.question
+        self._exchanges = list(record.exchanges)
         self._lock = threading.Lock()
         self._generation = 0
         self._result: tuple[str, FollowUp | MoveOn, Audio | None] | None = None
@@ -88,8 +91,9 @@ class Speculation:
             self._generation += 1
             generation = self._generation
             self._result = None
-        job = threading.Thread(target=self._prepare, args=(generation, transcript), daemon=True)
-        self._job, self._job_text = job, transcript.text
+            job = threading.Thread(target=self._prepare, args=(generation, transcript),
+                                   daemon=True)
+            self._job, self._job_text = job, transcript.text
         job.start()
 
     def resumed(self) -> None:
@@ -98,9 +102,8 @@ class Speculation:
             self._result = None
 
     def _prepare(self, generation: int, transcript: Transcript) -> None:
-        last = self._record.exchanges[-1]
-        draft = QuestionRecord(self._record.question,
-                               [*self._record.exchanges[:-1], replace(last, transcript=transcript)])
+        *earlier, last = self._exchanges
+        draft = QuestionRecord(self._question, [*earlier, replace(last, transcript=transcript)])
         try:
             decision = self._interview.interviewer.next_turn(draft)
             audio = (self._interview.render(decision.text)
@@ -113,14 +116,52 @@ class Speculation:
 
     def take(self, final_text: str, wait: float = 5.0) -> tuple[FollowUp | MoveOn,
                                                                 Audio | None] | None:
-        job = self._job
+        with self._lock:
+            job, job_text = self._job, self._job_text
         # Wait only for a job that works from this very transcript; any other is of no use.
-        if job is not None and self._job_text == final_text:
+        if job is not None and job_text == final_text:
             job.join(timeout=wait)
         with self._lock:
             if self._result is not None and self._result[0] == final_text:
                 return self._result[1], self._result[2]
         return None
+
+
+class Prefetched:
+    """Audio rendered ahead of time by one thread and taken by another."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._audio: dict[str, Audio] = {}
+
+    def put(self, text: str, audio: Audio) -> None:
+        with self._lock:
+            self._audio.setdefault(text, audio)
+
+    def take(self, text: str) -> Audio | None:
+        with self._lock:
+            return self._audio.pop(text, None)
+
+
+@dataclass(frozen=True)
+class TurnMarks:
+    """time.monotonic() marks of one live answer, kept until the reply starts playing."""
+
+    speech_ended: float | None
+    turn_end: float
+    transcript_ready: float
+
+
+@dataclass(frozen=True)
+class PendingTiming:
+    question_id: str
+    turn: int
+    marks: TurnMarks
+
+
+def clip_name(index: int, turn: int, what: str) -> str:
+    """The file name of one piece of audio in a question's turn: q01-t0-interviewer.wav."""
+    return f"q{index:02d}-t{turn}-{what}.wav"
 
 
 @dataclass
@@ -137,8 +178,8 @@ class Interview:
     # Questions already finished in an earlier run of this session (see `resume`).
     done: list[QuestionRecord] = field(default_factory=list)
     audio_prefix: str = ""  # keeps a resumed run's files apart from the earlier ones
-    _rendered: dict[str, Audio] = field(default_factory=dict, init=False)
-    _pending_timing: dict | None = field(default=None, init=False)
+    _rendered: Prefetched = field(default_factory=lambda: Prefetched(), init=False)
+    _pending_timing: PendingTiming | None = field(default=None, init=False)
 
     def emit(self, type_: str, **fields: object) -> dict:
         event = self.session.log(type_, **fields)
@@ -184,7 +225,7 @@ class Interview:
     # --- speaking ------------------------------------------------------------------------
 
     def render(self, text: str) -> Audio:
-        cached = self._rendered.pop(text, None)
+        cached = self._rendered.take(text)
         return cached if cached is not None else self.speaker.render(text)
 
     def prefetch(self, text: str) -> None:
@@ -192,7 +233,7 @@ class Interview:
 
         def work() -> None:
             with contextlib.suppress(Exception):  # rendered again when needed
-                self._rendered.setdefault(text, self.speaker.render(text))
+                self._rendered.put(text, self.speaker.render(text))
 
         threading.Thread(target=work, daemon=True).start()
 
@@ -211,15 +252,15 @@ class Interview:
         if timing is not None:
             self._log_timing(timing, started)
 
-    def _log_timing(self, timing: dict, started: float) -> None:
+    def _log_timing(self, timing: PendingTiming, started: float) -> None:
         """The first interviewer audio after an answer closes that answer's timing record."""
-        marks = timing.pop("_marks")
-        self.emit("answer_timing", **timing,
-                  speech_ended=wall_time(marks["speech_ended"]) if marks["speech_ended"] else None,
-                  turn_end_detected=wall_time(marks["turn_end"]),
-                  transcript_ready=wall_time(marks["transcript_ready"]),
+        marks = timing.marks
+        self.emit("answer_timing", question_id=timing.question_id, turn=timing.turn,
+                  speech_ended=wall_time(marks.speech_ended) if marks.speech_ended else None,
+                  turn_end_detected=wall_time(marks.turn_end),
+                  transcript_ready=wall_time(marks.transcript_ready),
                   reply_started=wall_time(started),
-                  turn_end_to_reply_s=round(started - marks["turn_end"], 4))
+                  turn_end_to_reply_s=round(started - marks.turn_end, 4))
 
     # --- one question ------------------------------------------------------------------
 
@@ -229,7 +270,7 @@ class Interview:
         prepared: Audio | None = None
         for turn in range(self.max_follow_ups + 1):
             where = {"question_id": q.id, "turn": turn}
-            self.say(kind, prompt, f"q{index:02d}-t{turn}-interviewer.wav", audio=prepared,
+            self.say(kind, prompt, clip_name(index, turn, "interviewer"), audio=prepared,
                      point_id=point_id, **where)
             exchange = Exchange(prompt, kind, None, point_id)
             record.exchanges.append(exchange)
@@ -266,8 +307,8 @@ class Interview:
         nudged = False
         repeats = 0
         for attempt in range(MAX_REPEATS + 3):
-            suffix = f"-{attempt}" if attempt else ""
-            name = f"{self.audio_prefix}q{index:02d}-t{turn}-candidate{suffix}.wav"
+            name = self.audio_prefix + clip_name(index, turn, f"candidate-{attempt}" if attempt
+                                                 else "candidate")
             answer = self.answers.record_answer(AnswerRequest(
                 q.id, self.session.audio_path(name),
                 time_limit=q.target_seconds * TIME_LIMIT_FACTOR, listener=speculation))
@@ -277,10 +318,10 @@ class Interview:
                       ended_by=answer.ended_by, **where)
             if answer.ended_by == "grace":  # silence from start to end
                 if nudged:
-                    self.say("skip", SKIPPED, f"q{index:02d}-t{turn}-skip.wav", **where)
+                    self.say("skip", SKIPPED, clip_name(index, turn, "skip"), **where)
                     return None, "silence"
                 nudged = True
-                self.say("nudge", NUDGE, f"q{index:02d}-t{turn}-nudge.wav", **where)
+                self.say("nudge", NUDGE, clip_name(index, turn, "nudge"), **where)
                 continue
             transcript = answer.transcript
             if transcript is None:
@@ -290,19 +331,19 @@ class Interview:
             if request == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1
                 self.emit("candidate_request", request="repeat", text=transcript.text, **where)
-                self.say("repeat", prompt, f"q{index:02d}-t{turn}-repeat{repeats}.wav", **where)
+                self.say("repeat", prompt, clip_name(index, turn, f"repeat{repeats}"), **where)
                 continue
             if request == "skip":
                 self.emit("candidate_request", request="skip", text=transcript.text, **where)
-                self.say("skip", SKIPPED, f"q{index:02d}-t{turn}-skip.wav", **where)
+                self.say("skip", SKIPPED, clip_name(index, turn, "skip"), **where)
                 return None, "skipped"
             answer.transcript = phrases.strip_closing(transcript)
             self.emit("answer_transcribed", transcript=answer.transcript.to_dict(), **where)
             if answer.turn_end is not None:
-                self._pending_timing = {**where, "_marks": {
-                    "speech_ended": answer.speech_ended, "turn_end": answer.turn_end,
-                    "transcript_ready": answer.transcript_ready or time.monotonic()}}
+                self._pending_timing = PendingTiming(q.id, turn, TurnMarks(
+                    answer.speech_ended, answer.turn_end,
+                    answer.transcript_ready or time.monotonic()))
             if answer.ended_by == "time_limit":
-                self.say("wrap_up", WRAP_UP, f"q{index:02d}-t{turn}-wrap-up.wav", **where)
+                self.say("wrap_up", WRAP_UP, clip_name(index, turn, "wrap-up"), **where)
             return answer, ""
         return None, "no answer"

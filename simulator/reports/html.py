@@ -2,54 +2,47 @@
 and feedback. Every moment it names (a transcript line, a quoted piece of evidence, a filler, a
 long pause) can be clicked to play the audio from there.
 
-All text from the session is HTML-escaped: an answer is data, never markup.
+The page is the Jinja2 template templates/report.html.j2, autoescaped: an answer is data,
+never markup. The only markup that reaches the page unescaped is the pace chart, which is
+built here from numbers alone.
 """
 
 from __future__ import annotations
 
 import base64
-from html import escape
+from functools import cache
 
 import numpy as np
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
 
 from audio.encode import OPUS_RATE, to_ogg_opus
 from audio.pcm import Audio, AudioError, read_audio
-from simulator.language.delivery import Delivery, measure, summary_lines
+from simulator.language.delivery import summary_lines
 from simulator.language.specificity import specificity_line
 from simulator.language.words import spelling, spellings
-from simulator.record.session import SessionRecord
-from simulator.reports.export import document
-from simulator.reports.timeline import Placed, clock, placed_turns
+from simulator.reports.model import Report, ReportTurn, clock
 
-STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-.player{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #eee}
-audio{width:100%}.seek{cursor:pointer;color:#0645ad;text-decoration:underline dotted}
-.t{color:#888;font-variant-numeric:tabular-nums;margin-right:.5rem}
-.Interviewer b{color:#036}.Candidate b{color:#060}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;
-vertical-align:top;text-align:left}.covered{color:#060}.partial{color:#a60}.missed{color:#a00}.vague{color:#a60}
-.score{font-size:2rem;font-weight:bold}svg{background:#fafafa;border:1px solid #eee}
-"""
-
-SCRIPT = """
-const player = document.getElementById('player');
-document.querySelectorAll('[data-t]').forEach(el => el.addEventListener('click', () => {
-  player.currentTime = parseFloat(el.dataset.t);
-  player.play().catch(() => {});
-}));
-"""
+TEMPLATE = "report.html.j2"
 
 
-def interview_audio(placed: list[Placed], record: SessionRecord) -> Audio:
+@cache
+def _template() -> Template:
+    # autoescape=True rather than by file extension: the template is .j2, and a page that
+    # escaped nothing because of a file name would be the worst way to fail.
+    env = Environment(loader=PackageLoader("simulator.reports", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["clock"] = clock
+    return env.get_template(TEMPLATE)
+
+
+def interview_audio(placed: list[ReportTurn]) -> Audio:
     """Every file back to back on the interview's clock; a missing file is silence."""
     parts: list[np.ndarray] = []
     for p in placed:
-        for name, seconds in ((p.turn.audio, p.said_for), (p.turn.answer_audio, p.answer_for)):
+        for path, seconds in ((p.audio_file, p.said_for), (p.answer_file, p.answer_for)):
             if not seconds:
                 continue
-            path = record.audio(name)
             try:
                 samples = read_audio(path, OPUS_RATE).samples if path else None
             except AudioError:
@@ -61,15 +54,15 @@ def interview_audio(placed: list[Placed], record: SessionRecord) -> Audio:
     return Audio(np.concatenate(parts) if parts else np.zeros(OPUS_RATE, np.float32), OPUS_RATE)
 
 
-def locate(placed: list[Placed], question_id: str, quote: str) -> float | None:
+def locate(placed: list[ReportTurn], question_id: str, quote: str) -> float | None:
     """Where on the clock a quoted piece of an answer to `question_id` was said."""
     want = spellings(quote)[:3]
     if not want:
         return None
     for p in placed:
-        if p.turn.question_id != question_id or p.turn.transcript is None:
+        if p.question_id != question_id or p.transcript is None or p.answer_at is None:
             continue
-        words = p.turn.transcript.words
+        words = p.transcript.words
         said = [spelling(w.word) for w in words]
         for i in range(len(said) - len(want) + 1):
             if said[i : i + len(want)] == want:
@@ -77,21 +70,27 @@ def locate(placed: list[Placed], question_id: str, quote: str) -> float | None:
     return None
 
 
-def _seek(seconds: float | None, label: str) -> str:
-    if seconds is None:
-        return escape(label)
-    return f'<span class="seek" data-t="{seconds:.2f}">{escape(label)}</span>'
+def _spoken(report: Report) -> list[ReportTurn]:
+    return [t for t in report.turns if t.delivery is not None and t.answer_at is not None]
 
 
-def _turn_line(speaker: str, at: float, text: str) -> str:
-    return (f'<p class="{speaker}"><span class="t seek" data-t="{at:.2f}">{clock(at)}</span>'
-            f"<b>{speaker}:</b> {escape(text)}</p>")
+def _moments(spoken: list[ReportTurn]) -> list[tuple[float, str]]:
+    """Fillers and long pauses, on the clock, in the order they were heard."""
+    found = []
+    for t in spoken:
+        for m in t.delivery.fillers + t.delivery.pauses:
+            at = t.answer_at + m.start
+            label = f'"{m.text}"' if m.kind == "filler" else f"pause of {m.text}"
+            found.append((at, f"{clock(at)} {m.kind}: {label}"))
+    return sorted(found)
 
 
-def _pace_chart(spoken: list[tuple[float, Delivery]]) -> str:
-    points = [(at + t0, wpm) for at, d in spoken for t0, wpm in d.pace]
+def _pace_chart(spoken: list[ReportTurn]) -> Markup:
+    """The pace of every answer on the interview's clock, as SVG. Marked safe deliberately:
+    everything in it is a number we computed or a fixed word, no text from the session."""
+    points = [(t.answer_at + t0, float(wpm)) for t in spoken for t0, wpm in t.delivery.pace]
     if not points:
-        return "<p>No speech to chart.</p>"
+        return Markup("<p>No speech to chart.</p>")
     width, height = 800, 160
     t_max = max(t for t, _ in points) or 1.0
     w_max = max(max(w for _, w in points), 200.0)
@@ -102,98 +101,20 @@ def _pace_chart(spoken: list[tuple[float, Delivery]]) -> str:
         f'<circle class="seek" data-t="{t:.2f}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
         f"<title>{clock(t)}: {w:.0f} wpm</title></circle>"
         for (t, w), (x, y) in zip(points, xy, strict=True))
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="Speaking pace over time, words per minute">'
-            f'<text x="4" y="14" font-size="11">{w_max:.0f} wpm</text>'
-            f'<text x="4" y="{height - 22}" font-size="11">0</text>'
-            f'<polyline fill="none" stroke="#060" stroke-width="2" points="{poly}"/>{dots}</svg>')
+    return Markup(f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+                  f'aria-label="Speaking pace over time, words per minute">'
+                  f'<text x="4" y="14" font-size="11">{w_max:.0f} wpm</text>'
+                  f'<text x="4" y="{height - 22}" font-size="11">0</text>'
+                  f'<polyline fill="none" stroke="#060" stroke-width="2" points="{poly}"/>'
+                  f"{dots}</svg>")
 
 
-def to_html(record: SessionRecord) -> str:
-    doc = document(record)
-    placed = placed_turns(record)
-    ogg = base64.b64encode(to_ogg_opus(interview_audio(placed, record))).decode()
-    critique = doc["critique"]
-    out = ["<!doctype html><html lang=en><meta charset=utf-8>",
-           f"<title>Mock interview {escape(record.id)}</title><style>{STYLE}</style>",
-           f"<h1>Mock interview {escape(record.id)}</h1>",
-           f"<p>{escape(record.started[:16].replace('T', ' '))} · {escape(record.status)} · "
-           f"interviewer: {escape(str(doc['session']['interviewer']))}</p>"]
-    if critique:
-        out.append(f'<p class="score">{int(critique["overall_score"])}/100</p>')
-    out.append('<div class="player"><audio id="player" controls preload="auto" '
-               f'src="data:audio/ogg;codecs=opus;base64,{ogg}"></audio></div>')
-
-    out.append("<h2>Transcript</h2>")
-    for p in placed:
-        out.append(_turn_line("Interviewer", p.said_at, p.turn.text))
-        if p.answer_at is not None and p.turn.transcript is not None:
-            words = p.turn.transcript.words
-            start = p.answer_at + (words[0].start if words else 0.0)
-            out.append(_turn_line("Candidate", start,
-                                  p.turn.transcript.text or "(nothing was heard)"))
-        elif p.turn.passed:
-            out.append(_turn_line("Candidate", p.said_at + p.said_for, "(passed)"))
-
-    out.append("<h2>Delivery</h2>")
-    out.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in
-                                summary_lines(doc["delivery"]["session"])) + "</ul>")
-    # Each answer's delivery, with where that answer starts on the interview's clock.
-    spoken = [(p.answer_at, measure([p.turn.transcript])) for p in placed
-              if p.turn.transcript is not None and p.answer_at is not None]
-    out.append("<h3>Pace over time</h3>" + _pace_chart(spoken))
-    markers = []
-    for answer_at, d in spoken:
-        for m in d.fillers + d.pauses:
-            at = answer_at + m.start
-            label = f'"{m.text}"' if m.kind == "filler" else f"pause of {m.text}"
-            markers.append((at, f"{clock(at)} {m.kind}: {label}"))
-    if markers:
-        out.append("<h3>Fillers and long pauses</h3><ul>" + "".join(
-            f"<li>{_seek(at, text)}</li>" for at, text in sorted(markers)) + "</ul>")
-
-    if critique:
-        out.append("<h2>Feedback</h2>")
-        for title, items in (("Strengths", critique["strengths"]),
-                             ("What to add", critique["to_add"]),
-                             ("Practise next", critique["practice_next"])):
-            if items:
-                out.append(f"<h3>{title}</h3><ul>"
-                           + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
-        for q in critique["questions"]:
-            out.append(f"<h3>{escape(q['question'])} — {int(q['score'])}/100</h3>")
-            out.append("<table><tr><th>Rubric point</th><th>Status</th><th>Evidence</th></tr>")
-            for point in q["points"]:
-                evidence = ""
-                if point["evidence"]:
-                    at = locate(placed, q["question_id"], point["evidence"])
-                    evidence = _seek(at, f"“{point['evidence']}”")
-                status = escape(point["status"])
-                out.append(f"<tr><td>{escape(point['strong'])}</td>"
-                           f'<td class="{status}">{status}</td><td>{evidence}</td></tr>')
-            out.append("</table>")
-            spec = specificity_line(q)
-            if spec:
-                vague = q["specificity"].get("vague")
-                out.append(f'<p class="{"vague" if vague else "specific"}">{escape(spec)}</p>')
-            tries = doc["attempts"].get(q["question_id"], [])
-            if len(tries) > 1:
-                out.append("<p><i>Attempts at this question, side by side:</i></p><table><tr>"
-                           "<th>Rubric point</th>" + "".join(
-                               f"<th>{escape(a['started'][:16].replace('T', ' '))}"
-                               f"{' (this one)' if a['session_id'] == record.id else ''}</th>"
-                               for a in tries) + "</tr><tr><td>Score</td>" + "".join(
-                               f"<td>{int(a['score'])}</td>" for a in tries) + "</tr>")
-                for point in q["points"]:
-                    cells = "".join(
-                        f'<td class="{escape(a["points"].get(point["id"], ""))}">'
-                        f'{escape(a["points"].get(point["id"], ""))}</td>' for a in tries)
-                    out.append(f"<tr><td>{escape(point['id'])}</td>{cells}</tr>")
-                out.append("</table>")
-            if q.get("better_answer"):
-                out.append(f"<p><i>A stronger answer:</i> {escape(q['better_answer'])}</p>")
-            out.append(f"<p><i>Model answer direction:</i> {escape(q['model_answer'])}</p>")
-            for note in q.get("notes", []):
-                out.append(f"<p><i>Note:</i> {escape(note)}</p>")
-    out.append(f"<script>{SCRIPT}</script></html>")
-    return "\n".join(out)
+def to_html(report: Report) -> str:
+    spoken = _spoken(report)
+    ogg = base64.b64encode(to_ogg_opus(interview_audio(report.turns))).decode()
+    return _template().render(
+        report=report, s=report.session, critique=report.critique, ogg=ogg,
+        delivery_lines=summary_lines(report.delivery.session),
+        pace_chart=_pace_chart(spoken), moments=_moments(spoken),
+        locate=lambda question_id, quote: locate(report.turns, question_id, quote),
+        specificity_line=specificity_line)

@@ -6,46 +6,47 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.language.delivery import summary_lines
+from simulator.core.critique import Critique
+from simulator.language.delivery import Delivery, summary_lines
 from simulator.language.specificity import specificity_line
 
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missed": "red"}
 
 
-def show_critique(console: Console, critique: dict) -> None:
+def show_critique(console: Console, critique: Critique) -> None:
     console.rule("[bold]Critique")
-    for q in critique["questions"]:
-        console.print(f"\n[bold]{escape(q['question'])}[/]  [bold]{q['score']}/100[/]")
+    for q in critique.questions:
+        console.print(f"\n[bold]{escape(q.question)}[/]  [bold]{q.score}/100[/]")
         table = Table(show_header=True, header_style="bold", expand=True)
         table.add_column("Rubric point", ratio=3)
         table.add_column("Status", ratio=1)
         table.add_column("Evidence from your answer", ratio=4)
-        for p in q["points"]:
-            style = STATUS_STYLE.get(p["status"], "")
-            table.add_row(escape(p["strong"]), f"[{style}]{p['status']}[/]",
-                          escape(f"\"{p['evidence']}\"") if p["evidence"] else "")
+        for p in q.points:
+            style = STATUS_STYLE.get(p.status, "")
+            table.add_row(escape(p.strong), f"[{style}]{p.status}[/]",
+                          escape(f"\"{p.evidence}\"") if p.evidence else "")
         console.print(table)
-        spec = specificity_line(q)
+        spec = specificity_line(q.specificity)
         if spec:
-            style = "yellow" if q["specificity"].get("vague") else "dim"
+            style = "yellow" if q.specificity and q.specificity.vague else "dim"
             console.print(f"[{style}]{escape(spec)}[/]")
-        if q.get("better_answer"):
-            console.print(f"[dim]A stronger answer:[/] {escape(q['better_answer'])}")
-        console.print(f"[dim]Model answer direction:[/] {escape(q['model_answer'])}")
-        for note in q.get("notes", []):
+        if q.better_answer:
+            console.print(f"[dim]A stronger answer:[/] {escape(q.better_answer)}")
+        console.print(f"[dim]Model answer direction:[/] {escape(q.model_answer)}")
+        for note in q.notes:
             console.print(f"[yellow]Note:[/] {escape(note)}")
-    for title, items in (("Strengths", critique["strengths"]),
-                         ("What to add", critique["to_add"]),
-                         ("Practise next", critique["practice_next"])):
+    for title, items in (("Strengths", critique.strengths),
+                         ("What to add", critique.to_add),
+                         ("Practise next", critique.practice_next)):
         if items:
             console.print(f"\n[bold]{title}[/]")
             for item in items:
                 console.print(f"  • {escape(item)}")
-    console.print(f"\n[bold]Overall score: {critique['overall_score']}/100[/] "
-                  f"[dim](interviewer: {escape(str(critique['interviewer']))})[/]")
+    console.print(f"\n[bold]Overall score: {critique.overall_score}/100[/] "
+                  f"[dim](interviewer: {escape(str(critique.interviewer))})[/]")
 
 
-def show_delivery(console: Console, delivery: dict) -> None:
+def show_delivery(console: Console, delivery: Delivery) -> None:
     console.print("\n[bold]Delivery[/]")
     for line in summary_lines(delivery):
         console.print(f"  • {escape(line)}")
