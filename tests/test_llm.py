@@ -19,7 +19,7 @@ from simulator.interviewers.llm import LLMInterviewer
 from simulator.interviewers.prompting import load_prompts
 from simulator.interviewers.structured import ServerMemory, StructuredChat
 from simulator.language.quotes import find_quote
-from simulator.live.engine import Interview, QuietDisplay
+from simulator.live.engine import Interview, QuietDisplay, Speculation
 from simulator.live.grading import BackgroundGrader
 from simulator.record import session as sessions
 from simulator.record.turns import turns
@@ -578,3 +578,48 @@ def test_a_failure_while_grading_in_the_background_is_not_swallowed():
     grader.add(QuestionRecord(BANK.get("user-story")))
     with pytest.raises(RuntimeError, match="grader bug"):
         grader.grades()
+
+
+def _slow_move_on(request):
+    """A decision that streams for about two seconds: time to speak again in."""
+    if task_of(request) == "critique":
+        return fair_model(request)
+    text = json.dumps({"action": "move_on", "point_id": None, "question": ""})
+    return Reply(text[:-1] + " " * 160 + "}", chunk=4, chunk_delay=0.05)
+
+
+def _speculation(server, home):
+    server.responder = _slow_move_on
+    engine = Interview([], SilentSpeaker(), None, None,  # type: ignore[arg-type]
+                       interviewer(server, home), sessions.Session.create(home))
+    q = BANK.get("slow-dependency")
+    return Speculation(engine, QuestionRecord(q, [Exchange(q.text, "question")]))
+
+
+def _wait_for(condition, timeout=10.0):
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "timed out"
+        time.sleep(0.02)
+
+
+def test_speaking_again_closes_the_stream_of_the_turn_prepared_in_the_pause(server, home):
+    speculation = _speculation(server, home)
+    speculation.paused(Transcript("We would ask the other team for a date."))
+    _wait_for(lambda: server.chat_requests())
+    speculation.resumed()  # they carry on talking
+    _wait_for(lambda: speculation.prepared[0].outcome != "running")
+    assert speculation.prepared[0].outcome == "cancelled"
+    time.sleep(2.5)  # long enough for the whole reply, had it been read
+    assert not server.finished  # the client hung up: the server stopped sending
+
+
+def test_one_request_at_a_time_and_the_newest_pause_wins(server, home):
+    speculation = _speculation(server, home)
+    texts = ["We would ask.", "We would ask the team.", "We would ask the team for a date."]
+    for text in texts:
+        speculation.paused(Transcript(text))  # the transcript caught up during one silence
+    assert speculation.take(texts[-1]) is not None
+    asked = [transcript_of(r) for r in server.chat_requests()]
+    assert asked == [texts[0], texts[-1]]  # the middle one was never sent
+    assert [p.outcome for p in speculation.prepared] == ["superseded", "used"]

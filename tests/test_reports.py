@@ -31,6 +31,8 @@ def fixture_home(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.stem)
 def test_json_export_is_byte_for_byte_what_it_was(fixture_home, expected):
+    # The stored exports were written by the code before the report model, and since then
+    # gained only `speech_end_to_reply_s` and `interviewer_requests` (docs/export-json.md).
     record = sessions.load(fixture_home / "sessions" / expected.stem)
     assert export(record, "json") == expected.read_text(encoding="utf-8")
 

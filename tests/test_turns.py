@@ -193,11 +193,12 @@ def test_timing_is_recorded_and_exported(home, tmp_path, voice, transcriber, cli
 
 class CountingInterviewer:
     name = "counting"
+    remote = False
 
     def __init__(self):
         self.calls = 0
 
-    def next_turn(self, record):
+    def next_turn(self, record, cancel=None):
         self.calls += 1
         return FollowUp(f"Probe about: {record.answer_text}?")
 

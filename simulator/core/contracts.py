@@ -6,6 +6,8 @@ It imports only `simulator.core` and `audio`, so every layer can import it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,7 +21,8 @@ from audio.tts import Synthesizer
 from simulator.core.critique import Critique, QuestionCritique
 from simulator.core.questions import Question
 
-__all__ = ["Answer", "AnswerListener", "AnswerRequest", "AnswerSource", "Display", "Exchange",
+__all__ = ["Answer", "AnswerListener", "AnswerRequest", "AnswerSource", "Cancel", "Display",
+           "Exchange",
            "FollowUp", "Interviewer", "MoveOn", "QuestionGrade", "QuestionRecord", "Speaker",
            "Synthesizer", "Transcriber", "Transcript", "critique_all"]
 
@@ -74,10 +77,46 @@ class QuestionGrade:
     practice: list[str] = field(default_factory=list)
 
 
+class Cancel:
+    """Lets one thread stop what another is waiting on: a request whose answer is no longer
+    wanted (the candidate spoke again). `set` runs what the worker attached, such as closing
+    the reply's stream, so the server stops generating for nobody."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._set = False
+        self._on_set: list[Callable[[], object]] = []
+
+    def set(self) -> None:
+        with self._lock:
+            self._set, hooks, self._on_set = True, self._on_set, []
+        for hook in hooks:
+            with contextlib.suppress(Exception):  # already closed, or closing as we speak
+                hook()
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def on_set(self, hook: Callable[[], object]) -> None:
+        """Run `hook` when this is set, or now when it already is."""
+        with self._lock:
+            if not self._set:
+                self._on_set.append(hook)
+                return
+        with contextlib.suppress(Exception):
+            hook()
+
+
 class Interviewer(Protocol):
     name: str
+    # True when a decision or a critique is a request to a server (paid, or slow to run):
+    # the engine logs those and prepares no more of them than it must.
+    remote: bool
 
-    def next_turn(self, record: QuestionRecord) -> FollowUp | MoveOn: ...
+    def next_turn(self, record: QuestionRecord, cancel: Cancel | None = None
+                  ) -> FollowUp | MoveOn:
+        """Probe or move on. `cancel` is set when the decision is no longer wanted."""
+        ...
 
     def grade(self, record: QuestionRecord) -> QuestionGrade:
         """One finished question's critique.

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-from simulator.core.contracts import FollowUp, MoveOn, QuestionGrade, QuestionRecord
+from simulator.core.contracts import Cancel, FollowUp, MoveOn, QuestionGrade, QuestionRecord
 from simulator.core.critique import Critique, PointResult, QuestionCritique, weighted_score
 from simulator.core.questions import Question
 from simulator.interviewers.prompting import Prompts
@@ -96,13 +96,15 @@ class LLMInterviewer:
     prompts: Prompts
     max_follow_ups: int = 2
     name: str = "openai"
+    remote: bool = True
     fallback: RubricInterviewer = field(default_factory=RubricInterviewer)
 
     def _messages(self, template: str, **values: str) -> list[dict]:
         return [{"role": "system", "content": self.prompts.render("persona")},
                 {"role": "user", "content": self.prompts.render(template, **values)}]
 
-    def next_turn(self, record: QuestionRecord) -> FollowUp | MoveOn:
+    def next_turn(self, record: QuestionRecord, cancel: Cancel | None = None
+                  ) -> FollowUp | MoveOn:
         last = record.exchanges[-1] if record.exchanges else None
         if last is None or last.transcript is None or not last.transcript.text.strip():
             return MoveOn("no answer to follow up on")
@@ -116,8 +118,11 @@ class LLMInterviewer:
         )
         try:
             reply = self.chat.ask(messages, "follow_up", self.prompts.schema("follow_up"),
-                                  early=_early_probe, max_tokens=MAX_TOKENS["follow_up"])
+                                  early=_early_probe, max_tokens=MAX_TOKENS["follow_up"],
+                                  cancel=cancel)
         except Unavailable as exc:
+            if cancel is not None and cancel.is_set():
+                return MoveOn("no longer wanted")  # nobody will read this decision
             decision = self.fallback.next_turn(record)
             return replace(decision, fallback=f"LLM unavailable ({exc}); rubric interviewer")
         question = one_question(str(reply.get("question", "")))

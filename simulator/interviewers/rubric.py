@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from simulator.core.contracts import FollowUp, MoveOn, QuestionGrade, QuestionRecord
+from simulator.core.contracts import Cancel, FollowUp, MoveOn, QuestionGrade, QuestionRecord
 from simulator.core.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
 from simulator.core.questions import Question, RubricPoint
 from simulator.language.concepts import ConceptPoint, split_sentences
@@ -141,8 +141,10 @@ def summarize(interviewer: str, questions: list[QuestionCritique]) -> Critique:
 @dataclass
 class RubricInterviewer:
     name: str = "rubric"
+    remote: bool = False
 
-    def next_turn(self, record: QuestionRecord) -> FollowUp | MoveOn:
+    def next_turn(self, record: QuestionRecord, cancel: Cancel | None = None
+                  ) -> FollowUp | MoveOn:
         last = record.exchanges[-1] if record.exchanges else None
         if last is None or last.transcript is None or not last.transcript.text.strip():
             return MoveOn("no answer to follow up on")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import jsonschema
 
+from simulator.core.contracts import Cancel
+
 MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
 # Words in an error body that show the server refused the response_format, not the request.
 FORMAT_REFUSAL = re.compile(r"response_format|json_schema|json_object|Input should be", re.I)
@@ -46,6 +48,10 @@ class _Dropped(Exception):
 
 class _OutOfTime(Unavailable):
     """The step's deadline passed: asking again would only take longer."""
+
+
+class _Cancelled(Unavailable):
+    """The caller no longer wants the reply: asking again would waste a request."""
 
 
 @dataclass
@@ -107,13 +113,19 @@ def parse_json(text: str) -> object:
 
 @dataclass(frozen=True)
 class _Step:
-    """The bounds of one step: when it must be done by, and how long a reply may be."""
+    """The bounds of one step: when it must be done by, how long a reply may be, and whether
+    it is still wanted."""
 
     done_by: float  # time.monotonic()
     max_tokens: int
+    cancel: Cancel | None = None
 
     def left(self) -> float:
         return self.done_by - time.monotonic()
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Cancelled("no longer wanted")
 
 
 @dataclass
@@ -136,17 +148,19 @@ class StructuredChat:
         schema: dict,
         early: Callable[[str], dict | None] | None = None,
         max_tokens: int = 1000,
+        cancel: Cancel | None = None,
     ) -> dict:
         """One reply that validates against `schema`, streamed.
 
         `early` sees the text as it streams and may return a finished result before the reply
         ends (a follow-up question can be spoken as soon as its first sentence is complete).
+        Setting `cancel` closes the reply's stream and raises `Unavailable` at once.
         """
         import openai
 
         problems: list[str] = []
         attempt = 0
-        step = _Step(time.monotonic() + self.deadline, max_tokens)
+        step = _Step(time.monotonic() + self.deadline, max_tokens, cancel)
         while attempt < self.attempts:
             mode = self.memory.get(self.server)
             try:
@@ -171,7 +185,7 @@ class StructuredChat:
                 problems.append(type(exc).__name__)
             except _Dropped:
                 problems.append("the reply stream was cut off")
-            except (_StillInvalid, _OutOfTime):
+            except (_StillInvalid, _OutOfTime, _Cancelled):
                 raise
             except Unavailable as exc:
                 problems.append(str(exc))
@@ -187,6 +201,7 @@ class StructuredChat:
 
     def _stream(self, messages, mode, name, schema, early,
                 step: _Step) -> tuple[str, dict | None]:
+        step.check()
         if step.left() <= 0:
             raise _OutOfTime(f"no reply within the {self.deadline:g} s deadline")
         kwargs: dict = {"model": self.model, "messages": messages, "stream": True,
@@ -197,12 +212,19 @@ class StructuredChat:
         fmt = _response_format(mode, name, schema)
         if fmt is not None:
             kwargs["response_format"] = fmt
-        stream = self.client.chat.completions.create(**kwargs)  # type: ignore[attr-defined]
+        try:
+            stream = self.client.chat.completions.create(**kwargs)  # type: ignore[attr-defined]
+        except Exception:
+            step.check()  # a request given up on fails however it fails
+            raise
+        if step.cancel is not None:
+            step.cancel.on_set(stream.close)
         text = ""
         finish = None
         refusal = ""
         try:
             for chunk in stream:
+                step.check()
                 if step.left() <= 0:
                     raise _OutOfTime(f"the reply was still coming after the {self.deadline:g} s "
                                      "deadline")
@@ -217,6 +239,9 @@ class StructuredChat:
                     result = early(text)
                     if result is not None:
                         return text, result
+        except Exception:
+            step.check()  # a stream closed by a cancel breaks in the transport: say why
+            raise
         finally:
             stream.close()
         if refusal:

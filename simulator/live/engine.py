@@ -15,6 +15,7 @@ from simulator.core.contracts import (
     Answer,
     AnswerRequest,
     AnswerSource,
+    Cancel,
     Display,
     Exchange,
     FollowUp,
@@ -67,12 +68,25 @@ def wall_time(mono: float) -> str:
     return (datetime.now(UTC) - delta).isoformat(timespec="milliseconds")
 
 
+@dataclass
+class Prepared:
+    """One preparation of the next turn while the candidate paused, and what became of it."""
+
+    at: str  # UTC time it started
+    # used; superseded (a newer pause came while it ran); cancelled (they spoke again);
+    # unused (ready, but the answer ended otherwise); failed
+    outcome: str = "running"
+
+
 class Speculation:
     """The next turn, prepared while the candidate's trailing silence runs.
 
     When the candidate pauses with the transcript up to date, the interviewer's decision (and
-    a follow-up's audio) is worked out in the background; if they speak again it is thrown
-    away. At the end of the turn it is used only if the final transcript is the one it saw.
+    a follow-up's audio) is worked out in the background. With an LLM each preparation is a
+    request, so at most one is in flight: a pause with a newer transcript stops it and starts
+    once it has stopped, and speaking again cancels it; either way its stream is closed, so
+    the server stops generating. At the end of the turn the result is used only if the final
+    transcript is the one it saw.
     """
 
     def __init__(self, interview: Interview, record: QuestionRecord):
@@ -80,51 +94,103 @@ class Speculation:
         # A copy: the turn loop goes on adding to the record while a job may still read it.
         self._question = record.question
         self._exchanges = list(record.exchanges)
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._generation = 0
-        self._result: tuple[str, FollowUp | MoveOn, Audio | None] | None = None
-        self._job: threading.Thread | None = None
-        self._job_text: str | None = None  # the transcript the latest job works from
+        self._result: tuple[str, FollowUp | MoveOn, Audio | None, Prepared] | None = None
+        self._running: tuple[str, Cancel, Prepared] | None = None  # transcript, cancel, log
+        self._waiting: tuple[int, Transcript] | None = None  # the newest pause, not started
+        self.prepared: list[Prepared] = []
 
     def paused(self, transcript: Transcript) -> None:
-        with self._lock:
+        with self._changed:
             self._generation += 1
-            generation = self._generation
             self._result = None
-            job = threading.Thread(target=self._prepare, args=(generation, transcript),
-                                   daemon=True)
-            self._job, self._job_text = job, transcript.text
-        job.start()
+            self._waiting = (self._generation, transcript)
+            if self._running is None:
+                self._start_waiting()
+            else:
+                # It works from an older transcript: stop it, and this one starts when it has.
+                self._stop_running("superseded")
+            self._changed.notify_all()
 
     def resumed(self) -> None:
-        with self._lock:
+        with self._changed:
             self._generation += 1
             self._result = None
+            self._waiting = None
+            self._stop_running("cancelled")
+            self._changed.notify_all()
 
-    def _prepare(self, generation: int, transcript: Transcript) -> None:
+    def _stop_running(self, why: str) -> None:
+        """The caller holds the lock."""
+        if self._running is not None and not self._running[1].is_set():
+            self._running[2].outcome = why
+            self._running[1].set()
+
+    def _start_waiting(self) -> None:
+        """Start the newest pause's job; the caller holds the lock."""
+        assert self._waiting is not None
+        generation, transcript = self._waiting
+        self._waiting = None
+        cancel = Cancel()
+        log = Prepared(wall_time(time.monotonic()))
+        self.prepared.append(log)
+        self._running = (transcript.text, cancel, log)
+        threading.Thread(target=self._prepare, args=(generation, transcript, cancel, log),
+                         daemon=True).start()
+
+    def _prepare(self, generation: int, transcript: Transcript, cancel: Cancel,
+                 log: Prepared) -> None:
         *earlier, last = self._exchanges
         draft = QuestionRecord(self._question, [*earlier, replace(last, transcript=transcript)])
+        result = None
         try:
-            decision = self._interview.interviewer.next_turn(draft)
+            decision = self._interview.interviewer.next_turn(draft, cancel)
             audio = (self._interview.render(decision.text)
-                     if isinstance(decision, FollowUp) else None)
+                     if isinstance(decision, FollowUp) and not cancel.is_set() else None)
+            result = (transcript.text, decision, audio, log)
         except Exception:
-            return  # the turn is decided again the ordinary way
-        with self._lock:
-            if generation == self._generation:
-                self._result = (transcript.text, decision, audio)
+            pass  # the turn is decided again the ordinary way
+        with self._changed:
+            self._running = None
+            if cancel.is_set():
+                pass  # whoever stopped it said why
+            elif result is None:
+                log.outcome = "failed"
+            elif generation == self._generation:
+                self._result = result
+            else:
+                log.outcome = "superseded"
+            if self._waiting is not None:
+                self._start_waiting()
+            self._changed.notify_all()
 
     def take(self, final_text: str, wait: float = 5.0) -> tuple[FollowUp | MoveOn,
                                                                 Audio | None] | None:
-        with self._lock:
-            job, job_text = self._job, self._job_text
-        # Wait only for a job that works from this very transcript; any other is of no use.
-        if job is not None and job_text == final_text:
-            job.join(timeout=wait)
-        with self._lock:
-            if self._result is not None and self._result[0] == final_text:
-                return self._result[1], self._result[2]
-        return None
+        """The prepared turn for this final transcript, waiting a little for one on its way."""
+        give_up = time.monotonic() + wait
+        with self._changed:
+            while self._result is None or self._result[0] != final_text:
+                # Worth waiting only for a job that works, or is about to, from this text.
+                on_its_way = ((self._running is not None and self._running[0] == final_text)
+                              or (self._waiting is not None
+                                  and self._waiting[1].text == final_text))
+                left = give_up - time.monotonic()
+                if not on_its_way or left <= 0:
+                    return None
+                self._changed.wait(left)
+            self._result[3].outcome = "used"
+            return self._result[1], self._result[2]
+
+    def settle(self) -> list[Prepared]:
+        """Every preparation of this answer; one still running is no longer wanted."""
+        with self._changed:
+            self._waiting = None
+            self._stop_running("cancelled")
+            for log in self.prepared:
+                if log.outcome == "running":
+                    log.outcome = "unused"
+            return list(self.prepared)
 
 
 class Prefetched:
@@ -260,7 +326,10 @@ class Interview:
                   turn_end_detected=wall_time(marks.turn_end),
                   transcript_ready=wall_time(marks.transcript_ready),
                   reply_started=wall_time(started),
-                  turn_end_to_reply_s=round(started - marks.turn_end, 4))
+                  turn_end_to_reply_s=round(started - marks.turn_end, 4),
+                  # What the candidate feels: from their last voiced audio to the reply.
+                  speech_end_to_reply_s=(round(started - marks.speech_ended, 4)
+                                         if marks.speech_ended else None))
 
     # --- one question ------------------------------------------------------------------
 
@@ -277,19 +346,24 @@ class Interview:
             speculation = Speculation(self, record)
             answer, passed = self.listen(index, turn, q, prompt, speculation)
             if answer is None:
+                self._log_requests(speculation, where)
                 self.emit("answer_passed", reason=passed, **where)
                 break
             exchange.transcript = answer.transcript
 
             if turn == self.max_follow_ups:
+                self._log_requests(speculation, where)
                 break
             ready = speculation.take(answer.transcript.text) if answer.turn_end else None
+            asked_at = None
             if ready is not None:
                 decision, prepared = ready
             else:
+                asked_at = time.monotonic()
                 with self.display.working("Interviewer thinking"):
                     decision = self.interviewer.next_turn(record)
                 prepared = None
+            self._log_requests(speculation, where, asked_at)
             said = {**where, "fallback": decision.fallback} if decision.fallback else where
             if not isinstance(decision, FollowUp):
                 self.emit("interviewer_decided", decision="move_on", reason=decision.reason,
@@ -299,6 +373,17 @@ class Interview:
                       **said)
             prompt, kind, point_id = decision.text, "follow_up", decision.point_id
         return record
+
+    def _log_requests(self, speculation: Speculation, where: dict,
+                      asked_at: float | None = None) -> None:
+        """What deciding this answer's next turn asked of a remote interviewer: each request
+        made during a pause and what became of it, and the one made at the turn's end."""
+        made = [{"at": p.at, "during": "pause", "outcome": p.outcome}
+                for p in speculation.settle()]
+        if asked_at is not None:
+            made.append({"at": wall_time(asked_at), "during": "turn_end", "outcome": "used"})
+        if self.interviewer.remote and made:
+            self.emit("interviewer_requests", requests=made, **where)
 
     def listen(self, index: int, turn: int, q: Question, prompt: str,
                speculation: Speculation) -> tuple[Answer | None, str]:

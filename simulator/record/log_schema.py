@@ -72,7 +72,12 @@ EVENTS: dict[str, dict] = {
             "words": {"type": "array", "items": _WORD}}}}},
     "answer_passed": {"properties": {"question_id": _STR_OR_NULL, "turn": _TURN}},
     "answer_timing": {"properties": {"question_id": _STR_OR_NULL, "turn": _TURN,
-                                     "turn_end_to_reply_s": _NUM_OR_NULL}},
+                                     "turn_end_to_reply_s": _NUM_OR_NULL,
+                                     "speech_end_to_reply_s": _NUM_OR_NULL}},
+    "interviewer_requests": {"required": ["requests"], "properties": {
+        "question_id": _STR_OR_NULL, "turn": _TURN,
+        "requests": {"type": "array", "items": {"type": "object", "properties": {
+            "at": _STR, "during": _STR, "outcome": _STR}}}}},
     "critique": {"required": ["critique"], "properties": {"critique": CRITIQUE}},
     "session_resumed": {"properties": {"question_ids": _STRINGS}},
     "session_finished": {"properties": {"overall_score": _NUM_OR_NULL}},

@@ -8,7 +8,7 @@ from audio.stt import Transcript
 from simulator.record.session import SessionRecord
 
 TIMING_KEYS = ("speech_ended", "turn_end_detected", "transcript_ready", "reply_started",
-               "turn_end_to_reply_s")
+               "turn_end_to_reply_s", "speech_end_to_reply_s")
 
 
 # What the interviewer says that waits for an answer; a wrap-up or a skip does not.
@@ -29,6 +29,8 @@ class Turn:
     passed: bool = False
     timing: dict | None = None  # live answers: speech end, end of turn, transcript, reply
     point_id: str | None = None  # the rubric point a follow-up probed
+    # Requests a remote interviewer was sent to decide what followed this answer.
+    requests: list[dict] | None = None
 
 
 def turns(record: SessionRecord) -> list[Turn]:
@@ -54,4 +56,6 @@ def turns(record: SessionRecord) -> list[Turn]:
                 turn.passed = True
             elif kind == "answer_timing":
                 turn.timing = {k: e.get(k) for k in TIMING_KEYS}
+            elif kind == "interviewer_requests":
+                turn.requests = [r for r in e.get("requests", []) if isinstance(r, dict)]
     return out

@@ -48,6 +48,7 @@ def _turn(t: ReportTurn) -> dict:
         "answer": _answer(t),
         "timing": asdict(t.timing) if t.timing is not None else None,
         "delivery": t.delivery.to_dict() if t.delivery is not None else None,
+        "interviewer_requests": len(t.requests) if t.requests is not None else None,
     }
 
 
@@ -57,6 +58,7 @@ def _answer(t: ReportTurn) -> dict | None:
     answer = t.transcript.to_dict()
     if t.timing is not None:
         answer["turn_end_to_reply_s"] = t.timing.turn_end_to_reply_s
+        answer["speech_end_to_reply_s"] = t.timing.speech_end_to_reply_s
     return answer
 
 

@@ -43,6 +43,7 @@ class Timing:
     transcript_ready: str | None = None
     reply_started: str | None = None
     turn_end_to_reply_s: float | None = None
+    speech_end_to_reply_s: float | None = None  # from the last voiced audio: what was felt
 
 
 @dataclass
@@ -60,6 +61,8 @@ class ReportTurn:
     transcript: Transcript | None
     timing: Timing | None
     delivery: Delivery | None  # of this answer alone
+    # Requests a remote interviewer was sent after this answer (None: none were logged).
+    requests: list[dict] | None
     said_at: float  # seconds on the interview's clock
     said_for: float
     answer_at: float | None  # None when no answer was recorded
@@ -182,7 +185,7 @@ def _report_turn(record: SessionRecord, t: Turn, said_at: float, said_for: float
         kind=t.kind, text=t.text, question_id=t.question_id, turn=t.turn, audio=t.audio,
         answer_audio=t.answer_audio, answer_duration=t.answer_duration, passed=t.passed,
         transcript=t.transcript, timing=_timing(t.timing),
-        delivery=measure([t.transcript]) if t.transcript else None,
+        delivery=measure([t.transcript]) if t.transcript else None, requests=t.requests,
         said_at=said_at, said_for=said_for, answer_at=answer_at, answer_for=answer_for,
         audio_file=record.audio(t.audio), answer_file=record.audio(t.answer_audio))
 
