@@ -210,6 +210,7 @@ def test_quotes_must_appear_in_the_transcript(server, home, answers):
         points = [{"id": ids[0], "status": "covered", "evidence": "We had a war room."},
                   {"id": ids[1], "status": "covered",
                    "evidence": "prepare a rollback plan with a feature flag"}]
+        points += [{"id": i, "status": "missed", "evidence": None} for i in ids[2:]]
         return Reply(json.dumps({"points": points, "strengths": [], "gaps": [],
                                  "better_answer": "", "practice": []}))
 
@@ -623,3 +624,23 @@ def test_one_request_at_a_time_and_the_newest_pause_wins(server, home):
     asked = [transcript_of(r) for r in server.chat_requests()]
     assert asked == [texts[0], texts[-1]]  # the middle one was never sent
     assert [p.outcome for p in speculation.prepared] == ["superseded", "used"]
+
+
+def test_a_critique_about_other_points_is_replaced_by_the_rubric_grading(server, home):
+    # What a 135M model did: valid JSON, points of its own invention, a placeholder answer.
+    def off_rubric(request):
+        if task_of(request) == "follow_up":
+            return fair_model(request)
+        return Reply(json.dumps({"points": [{"id": "clarity", "status": "covered",
+                                             "evidence": None}],
+                                 "strengths": [], "gaps": [],
+                                 "better_answer": "[Insert answer here]", "practice": []}))
+
+    server.responder = off_rubric
+    strong = "I'd agree launch criteria with QA, roll out to 5 percent first and watch errors."
+    critique, _ = interview(home, interviewer(server, home), ["launch-end-to-end"], [strong],
+                            max_follow_ups=0)
+    q = critique.questions[0]
+    assert q.notes[0].startswith("The LLM's critique graded 0 of the 5 rubric points")
+    assert "rubric interviewer graded this question" in q.notes[0]
+    assert q.score > 0 and q.better_answer == ""  # graded on the answer, not on the model

@@ -34,6 +34,8 @@ INSTRUCTION_LIKE = re.compile(
 # Replies are short by design: one question, or a status and a quote per rubric point with a
 # few lines of advice. A model that goes on past these is rambling, and is cut off.
 MAX_TOKENS = {"follow_up": 300, "critique": 1500}
+# A critique that grades fewer of the rubric's points than this is not about this rubric.
+MIN_GRADED_SHARE = 0.5
 _QUESTION_IN_STREAM = re.compile(r'"question"\s*:\s*"((?:[^"\\]|\\.)*?\?)')
 _POINT_IN_STREAM = re.compile(r'"point_id"\s*:\s*(null|"((?:[^"\\]|\\.)*)")')
 
@@ -158,12 +160,22 @@ class LLMInterviewer:
             reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"),
                                   max_tokens=MAX_TOKENS["critique"])
         except Unavailable as exc:
-            fallback = critique_question(record)
-            fallback.notes.insert(0, f"The LLM was unavailable ({exc}); the rubric "
-                                     "interviewer graded this question.")
-            return QuestionGrade(fallback)
+            return self._stand_in(record, f"The LLM was unavailable ({exc})")
+        graded = {p["id"] for p in reply["points"]} & {p.id for p in q.rubric}
+        if len(graded) < MIN_GRADED_SHARE * len(q.rubric):
+            # Valid JSON about something else: seen from a 135M local model, which graded
+            # points of its own invention. Counting every rubric point as missed would blame
+            # the candidate for the model.
+            return self._stand_in(record, f"The LLM's critique graded {len(graded)} of the "
+                                          f"{len(q.rubric)} rubric points")
         return QuestionGrade(self._from_reply(q, transcript, reply),
                              [p for p in reply["practice"] if p.strip()])
+
+    @staticmethod
+    def _stand_in(record: QuestionRecord, why: str) -> QuestionGrade:
+        fallback = critique_question(record)
+        fallback.notes.insert(0, f"{why}; the rubric interviewer graded this question.")
+        return QuestionGrade(fallback)
 
     def _from_reply(self, q: Question, transcript: str, reply: dict) -> QuestionCritique:
         given = {p["id"]: p for p in reply["points"]}
