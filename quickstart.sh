@@ -59,7 +59,10 @@ install_python_packages() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "installing Python packages into .venv (the first time takes a minute or two)"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    .venv/bin/python -m pip install -q -e '.[dev,voice]'
+    # The end-of-turn model (Smart Turn v3.2, BSD-2-Clause) ships inside pipecat-ai. Only its
+    # model file is read, so none of pipecat's own dependencies (about 300 MB) are installed.
+    .venv/bin/python -m pip install -q --no-deps 'pipecat-ai==1.14.0'
     echo "$want" > "$stamp"
   fi
 }

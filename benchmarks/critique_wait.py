@@ -40,7 +40,6 @@ from audio.recorder import TurnPolicy  # noqa: E402
 from audio.speaker import VoiceSpeaker  # noqa: E402
 from audio.stt import WhisperTranscriber  # noqa: E402
 from audio.tts import LocalVoice  # noqa: E402
-from simulator import session as sessions  # noqa: E402
 from simulator.command.config import ApiSettings, openai_client  # noqa: E402
 from simulator.core.questions import load_bank  # noqa: E402
 from simulator.interviewers.llm import LLMInterviewer  # noqa: E402
@@ -49,6 +48,7 @@ from simulator.interviewers.rubric import RubricInterviewer  # noqa: E402
 from simulator.interviewers.structured import ServerMemory, StructuredChat  # noqa: E402
 from simulator.live.answers import ScriptedAnswers  # noqa: E402
 from simulator.live.engine import Interview, QuietDisplay  # noqa: E402
+from simulator.record import session as sessions  # noqa: E402
 from simulator.reports.terminal import show_critique  # noqa: E402
 
 QUESTIONS = ("user-story", "slow-dependency", "sprint-half-capacity")

@@ -1,26 +1,32 @@
 """Live turn-taking: VAD end of turn, thinking grace, requests, streaming transcription.
 
 Recordings are fed through the same recorder a microphone uses (`PacedAudio`), mostly faster
-than real time: the turn-taking decisions count audio time, not wall time.
+than real time: the turn-taking decisions count audio time, not wall time. The end-of-turn
+decision is judged on the labelled answers in tests/data/turns/ (see the README there).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import threading
+import time
 
 import numpy as np
 import pytest
+import turn_answers
 from conftest import SilentSpeaker
 
 from audio.feed import PacedAudio
 from audio.pcm import Audio, write_wav
 from audio.recorder import TurnControl, TurnPolicy, record_turn, span
 from audio.streaming import StreamingTranscript
-from audio.stt import Transcript
+from audio.stt import Transcript, Word
 from simulator.core.contracts import AnswerRequest, Exchange, FollowUp, QuestionRecord
 from simulator.core.questions import load_bank
 from simulator.interviewers.rubric import RubricInterviewer
-from simulator.live.answers import LiveAnswers, ScriptedAnswers
+from simulator.language.turn_cues import unfinished
+from simulator.live.answers import LiveAnswers, ScriptedAnswers, TurnEnd
 from simulator.live.engine import Interview, Speculation
 from simulator.record import session as sessions
 
@@ -45,7 +51,7 @@ def take_turn(audio: Audio, transcriber, policy=None, realtime=False):
     control = TurnControl()
     stream = StreamingTranscript(transcriber)
     result = record_turn(PacedAudio(audio, realtime=realtime).chunks(control),
-                         policy or TurnPolicy(), control, on_segment=stream.add)
+                         policy or TurnPolicy(), control, segments=stream)
     return result, stream.finish(result.audio.duration)
 
 
@@ -57,8 +63,9 @@ def test_a_two_second_pause_does_not_end_the_turn_but_trailing_silence_does(voic
     text = transcript.text.lower()
     # Words from before and after the pause (tiny.en mishears the odd word of espeak's speech).
     assert "talk" in text and "write it down" in text
-    # It ended about three seconds after the speech, not at the pause.
-    assert audio.duration + 2.5 <= result.audio.duration <= audio.duration + 4.0
+    # Without a `wait_for` every pause waits the longest (5 s), so it ended then, not at the
+    # pause. (espeak-ng ends its audio with ~0.3 s of silence of its own.)
+    assert audio.duration + 4.4 <= result.audio.duration <= audio.duration + 5.2
 
 
 def test_the_thinking_grace_allows_silence_before_the_first_word(voice, transcriber):
@@ -94,7 +101,7 @@ def test_segments_are_transcribed_while_the_candidate_is_still_talking(voice, tr
     updates: list[str] = []
     stream = StreamingTranscript(transcriber, on_update=lambda t: updates.append(t.text))
     result = record_turn(PacedAudio(audio, realtime=True).chunks(control), TurnPolicy(),
-                         control, on_segment=stream.add)
+                         control, segments=stream)
     while_talking = list(updates)  # the turn has just ended
     transcript = stream.finish(result.audio.duration)
     assert len(updates) >= 3
@@ -258,3 +265,232 @@ def test_a_span_of_the_recording_matches_joining_it_all():
     for start, end in [(0, len(joined)), (0, 0), (5, 5), (len(joined) - 700, len(joined)),
                        *[sorted(rng.integers(0, len(joined) + 1, 2)) for _ in range(200)]]:
         assert np.array_equal(span(chunks, len(joined), start, end), joined[start:end])
+
+
+# --- when the answer is finished: the end-of-turn decision ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def turn_end() -> TurnEnd:
+    """The end-of-turn decision with the Smart Turn model, which pipecat-ai carries."""
+    made = TurnEnd.installed()
+    if not made.load():
+        pytest.skip("no end-of-turn model: pipecat-ai is not installed (see the README)")
+    return made
+
+
+def judged(answer_id: str, transcriber, turn_end: TurnEnd) -> turn_answers.Outcome:
+    """One tune.toml answer through the recorder at once, transcription taking no time."""
+    answer = next(a for a in turn_answers.load("tune") if a["id"] == answer_id)
+    return turn_answers.judge(turn_answers.record(answer), transcriber,
+                              TurnPolicy(wait_for=turn_end.wait_for))
+
+
+def test_a_finished_answer_ends_after_the_short_wait(transcriber, turn_end):
+    outcome = judged("finished-05", transcriber, turn_end)
+    assert not outcome.cut_off and outcome.ended_by == "silence"
+    assert outcome.pauses[-1].wait == TurnEnd.SHORT
+    # Counted from the voice's end; the recorder looks at the silence every 0.1 s.
+    assert TurnEnd.SHORT - 0.1 <= outcome.wait <= TurnEnd.SHORT + 0.2
+    # The next turn was prepared at once, from the whole answer.
+    assert outcome.pauses[-1].told and outcome.pauses[-1].decided_at < 0.5
+
+
+def test_a_pause_between_two_complete_points_does_not_end_the_answer(transcriber, turn_end):
+    outcome = judged("points-03", transcriber, turn_end)
+    between = outcome.pauses[0]
+    assert not outcome.cut_off
+    # The first point sounded finished, and the candidate went on within the short wait.
+    assert between.wait == TurnEnd.SHORT and 0.9 <= between.length < TurnEnd.SHORT
+
+
+def test_a_pause_mid_thought_waits_the_longest(transcriber, turn_end):
+    # "And then I would, um," (the words trail off) and "I would first check the logs, and"
+    # (tiny.en hears "ad": only the model says it is unfinished).
+    for answer_id, pause in (("mid-01", 3.0), ("mid-11", 3.0)):
+        outcome = judged(answer_id, transcriber, turn_end)
+        mid = outcome.pauses[0]
+        assert not outcome.cut_off, answer_id
+        assert mid.wait == TurnPolicy().end_silence and mid.length >= pause - 0.1, answer_id
+        assert not mid.told, answer_id  # nothing prepared for a pause that is not the end
+
+
+def test_without_the_model_the_words_and_a_fixed_wait_decide(transcriber):
+    no_model = TurnEnd(None)
+    finished = judged("finished-05", transcriber, no_model)
+    assert finished.pauses[-1].wait == TurnEnd.FIXED and not finished.cut_off
+    points = judged("points-03", transcriber, no_model)
+    assert points.pauses[0].wait == TurnEnd.FIXED and not points.cut_off
+    mid = judged("mid-01", transcriber, no_model)
+    assert mid.pauses[0].wait == TurnPolicy().end_silence and not mid.cut_off
+
+
+def test_ten_pauses_mid_thought_prepare_the_next_turn_at_most_twice(transcriber):
+    turn_end = TurnEnd.installed()
+    turn_end.load()  # with the model when there is one; the words decide these pauses anyway
+    # Each pause comes after a filler or a conjunction, which tiny.en keeps. (A trailing "the"
+    # it sometimes drops, and then nothing shows the thought is unfinished: see mid-10 in
+    # tests/data/turns/README.md.)
+    fragments = ["So the first thing I would do is, um,", "talk to the people who use it, and",
+                 "find out what they are trying to get done, because",
+                 "the real problem is usually not the feature itself, but",
+                 "the workflow around it. So, um,", "I would map it out with the design lead, and",
+                 "then, uh,", "pick the smallest change that moves our number, because",
+                 "that tells us if it worked. And, um,", "then we would, uh,"]
+    script = [part for fragment in fragments for part in (fragment, 2.0)]
+    answer = {"id": "ten-pauses", "kind": "mid-thought", "voice": "en",
+              "script": [*script, "ship it to ten percent of users first."]}
+    outcome = turn_answers.judge(turn_answers.record(answer), transcriber,
+                                 TurnPolicy(wait_for=turn_end.wait_for))
+    assert not outcome.cut_off, [(p.text, p.wait) for p in outcome.pauses]
+    assert len([p for p in outcome.pauses[:-1] if p.length >= 1.9]) == 10
+    assert outcome.preparations <= 2, [(p.text, p.wait) for p in outcome.pauses if p.told]
+
+
+@pytest.mark.parametrize("text", [
+    "And then I will, um,", "We decided to...", "I would work with the design lead and the",
+    "If the deadline can't move, I would", "So um", "The main reason was that",
+    "There are two things I would look at. First, the error rate.",
+    "My first step is to understand the problem.", "it depends on the, you know"])
+def test_words_that_leave_the_answer_unfinished(text):
+    assert unfinished(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", "That's what I would do.", "I would look at retention as well.",
+    "We shipped the smaller version first.", "Adoption was forty percent in the first month.",
+    "First I would talk to the design lead. Then I would write it down.",
+    "There are two things I'd check: the error rate and the support queue.",
+    # An answer that opens with "First" and goes on as a story.
+    "First I get both of them in a room. I ask each for their constraint. Usually the "
+    "trade-off is hidden. We decide together."])
+def test_words_that_do_not(text):
+    assert unfinished(text) is None
+
+
+class SlowModel:
+    """A stand-in for the end-of-turn model whose loading waits for the test."""
+
+    def __init__(self):
+        self.release = threading.Event()
+
+    def load(self):
+        self.release.wait(10)
+
+    def probability(self, audio):
+        return 0.9
+
+
+def test_the_model_loads_in_the_background_and_the_fixed_wait_stands_in_meanwhile():
+    model = SlowModel()
+    turn_end = TurnEnd(model)  # type: ignore[arg-type]
+    started = time.monotonic()
+    turn_end.load_in_background()
+    assert time.monotonic() - started < 0.1  # nothing waits for it
+    audio = Audio.silence(1.0)
+    finished = Transcript("We shipped it.", [Word("it.", 0.5, 0.7, 0.9)], 1.0)
+    assert turn_end.wait_for(audio, finished) == TurnEnd.FIXED
+    model.release.set()
+    deadline = time.monotonic() + 5
+    while not turn_end.ready and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert turn_end.wait_for(audio, finished) == TurnEnd.SHORT
+    # The words win: a trailing "the", or a last word Whisper is unsure of.
+    assert turn_end.wait_for(audio, Transcript("We shipped it to the", [], 1.0)) == math.inf
+    unsure = Transcript("We shipped it.", [Word("it.", 0.5, 0.7, 0.1)], 1.0)
+    assert turn_end.wait_for(audio, unsure) == math.inf
+
+
+class GatedTranscriber:
+    """Says how long each stretch was, once the test lets it."""
+
+    def __init__(self):
+        self.gate = threading.Event()
+
+    def transcribe(self, audio):
+        self.gate.wait(10)
+        return Transcript(f"{audio.duration:.0f}s", [Word("w", 0.0, 0.1, 1.0)], audio.duration)
+
+
+def test_a_withdrawn_stretch_is_left_out_of_the_transcript():
+    transcriber = GatedTranscriber()
+    stream = StreamingTranscript(transcriber)
+    draft = stream.add(Audio.silence(1.0), 0.0)
+    assert stream.so_far() is None  # not transcribed yet
+    stream.withdraw(draft)  # the candidate went on: a longer stretch replaces it
+    stream.add(Audio.silence(2.0), 0.0)
+    transcriber.gate.set()
+    transcript = stream.finish(2.0)
+    assert transcript.text == "2s" and len(transcript.words) == 1
+    done = StreamingTranscript(transcriber)
+    later = done.add(Audio.silence(3.0), 0.0)
+    while done.so_far() is None:
+        time.sleep(0.01)
+    done.withdraw(later)  # withdrawn after it was transcribed
+    assert done.so_far().text == "" and done.finish(3.0).words == []
+
+
+def test_a_short_pause_sends_the_stretch_again_once_it_closes_not_twice(transcriber):
+    # A 0.35 s pause: the stretch before it goes for transcription as the pause begins, and is
+    # withdrawn when the candidate goes on; the whole segment is transcribed once.
+    recording = turn_answers.record({"id": "breath", "kind": "points", "voice": "en", "script": [
+        "We agreed an interface with the platform team.", 0.35,
+        "Then both teams built in parallel."]})
+    result, transcript = take_turn(recording.audio, transcriber)
+    text = transcript.text.lower()
+    assert text.count("interface") == 1 and "parallel" in text
+    assert len(result.pauses) == 2 and result.pauses[0].length < TurnPolicy().segment_gap
+
+
+class CountingListener:
+    def __init__(self):
+        self.prepared: list[str] = []
+        self.resumes = 0
+
+    def paused(self, transcript):
+        self.prepared.append(transcript.text)
+
+    def resumed(self):
+        self.resumes += 1
+
+
+# The measured answers the decision gets wrong (see tests/data/turns/README.md). mid-14: a clause
+# complete in its words that sounds finished to the model, then 4 s of silence ("...from the
+# launch, in particular" / "that onboarding needs a human touch."). mid-10: tiny.en hears the
+# trailing "is that" as "is not." and the model finds it finished (p 0.6).
+KNOWN_CUT_OFF = {"mid-14", "mid-10"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kinds", [("finished", "points"), ("mid-thought",)])
+def test_no_measured_answer_is_cut_off_in_real_time(tmp_path, voice, transcriber, turn_end,
+                                                    kinds):
+    """The measure half (and the unseen answers that pause mid-thought), fed as a microphone
+    would be (`--pace realtime`): 25 answers over the two runs, each ending on its own
+    trailing silence, 23 of them to be heard whole."""
+    answers_ = [a for a in turn_answers.load("measure") if a["kind"] in kinds]
+    if "mid-thought" in kinds:
+        answers_ += [a for a in turn_answers.load("unseen") if a["kind"] in kinds]
+    recordings = [turn_answers.record(a) for a in answers_]
+    files = []
+    for rec in recordings:
+        files.append(tmp_path / f"{rec.id}.wav")
+        write_wav(files[-1], rec.audio)
+    answers = ScriptedAnswers(files, voice).paced(transcriber, TurnPolicy())
+    answers.live.turn_end = turn_end  # type: ignore[union-attr]  # loaded already
+    cut, late, unprepared = [], [], []
+    for rec in recordings:
+        listener = CountingListener()
+        answer = answers.record_answer(AnswerRequest(rec.id, tmp_path / f"{rec.id}-got.wav",
+                                                     listener=listener))
+        if answer.audio.duration < rec.audio.duration:
+            cut.append((rec.id, answer.ended_by, answer.transcript.text))
+            continue
+        # The last stretch was transcribed during the silence, not after the turn ended.
+        if answer.transcript_ready - answer.turn_end > 0.3:
+            late.append((rec.id, round(answer.transcript_ready - answer.turn_end, 2)))
+        # The next turn was prepared from the final transcript, so the reply can use it.
+        if not listener.prepared or listener.prepared[-1] != answer.transcript.text:
+            unprepared.append(rec.id)
+    assert {answer_id for answer_id, _why, _text in cut} <= KNOWN_CUT_OFF, cut
+    assert not late and not unprepared, (late, unprepared)

@@ -10,8 +10,6 @@ from pathlib import Path
 from simulator.command.config import DEFAULT_MODEL
 from simulator.reports import export as exporting
 
-INTERVIEWER_VOICE = "en-us"
-
 
 def number_in(low: float, high: float, kind: type = float):
     """An option's value type: a finite number in [low, high], else a one-line error that
@@ -68,8 +66,10 @@ def build_parser() -> Parser:
         sp.add_argument("--thinking-grace", type=number_in(1, 600), default=15.0,
                         metavar="SECONDS",
                         help="silence allowed before your first word (default: 15; 1 to 600)")
-        sp.add_argument("--end-silence", type=number_in(0.5, 60), default=3.0, metavar="SECONDS",
-                        help="trailing silence that ends an answer (default: 3; 0.5 to 60)")
+        sp.add_argument("--end-silence", type=number_in(0.5, 60), default=5.0, metavar="SECONDS",
+                        help="the longest trailing silence before an answer ends, waited when "
+                             "it sounds unfinished; one that sounds finished ends sooner "
+                             "(default: 5; 0.5 to 60)")
         sp.add_argument("--pace", choices=("instant", "realtime"), default="instant",
                         help="with --answers: take each file at once (default), or feed it in "
                              "real time through live turn-taking and streaming transcription")
@@ -92,12 +92,15 @@ def build_parser() -> Parser:
                         help="speech recognition: local faster-whisper (default) or the "
                              "API's audio.transcriptions")
         sp.add_argument("--tts", choices=("local", "openai"), default="local",
-                        help="the interviewer's voice: local espeak-ng (default) or the "
-                             "API's audio.speech")
+                        help="the interviewer's voice: local, Piper or espeak-ng (default), "
+                             "or the API's audio.speech")
 
     def voice_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--voice", default=INTERVIEWER_VOICE,
-                        help=f"interviewer's voice (default: {INTERVIEWER_VOICE})")
+        # No default here: local_voice picks Piper's joe when the voice extra is installed.
+        sp.add_argument("--voice",
+                        help="interviewer's voice: a Piper voice (joe) or .onnx file, or an "
+                             "espeak-ng voice such as en-us (default: joe when the voice extra "
+                             "is installed, else en-us); `doctor --voices` lists them")
         sp.add_argument("--rate", type=number_in(80, 450, int), default=165,
                         help="interviewer's speaking rate in words per minute (default: 165; "
                              "80 to 450)")

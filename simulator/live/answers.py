@@ -6,6 +6,7 @@ while it is being spoken, not only once it ends.
 
 from __future__ import annotations
 
+import math
 import re
 import select
 import sys
@@ -18,15 +19,16 @@ from typing import Protocol
 
 import numpy as np
 
+from audio.endpoint import TurnEndModel, find_model
 from audio.feed import PacedAudio
-from audio.pcm import Audio, WavWriter, read_audio, write_wav
+from audio.pcm import Audio, AudioError, WavWriter, read_audio, write_wav
 from audio.recorder import RATE, TurnControl, TurnPolicy, TurnStatus, record_turn
 from audio.streaming import StreamingTranscript
 from audio.stt import Transcriber, Transcript
 from audio.tts import Synthesizer
 from simulator.core.contracts import Answer, AnswerRequest
 from simulator.core.errors import UserError
-from simulator.language import phrases
+from simulator.language import phrases, turn_cues
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"}
 TEXT_SUFFIXES = {".txt"}
@@ -122,6 +124,96 @@ def _wait_for_enter(control: TurnControl) -> None:
             control.end("enter")
 
 
+class TurnEnd:
+    """How long a pause must last to end the answer, decided as the pause begins.
+
+    The transcript's cues only lengthen the wait: an answer that stops on "and", "the" or
+    "um", or with a list half told, gets the longest (`--end-silence`), whatever the model
+    says; so does a last word Whisper is unsure of. The end-of-turn model only shortens the
+    longest wait: to the short one when the voice sounds finished, to a fixed one when it is
+    unsure; when it hears an unfinished answer the wait stays the longest. Without the model
+    (pipecat-ai is not installed, or it is still loading) every answer whose words do not
+    trail off gets the fixed wait.
+    """
+
+    # Tuned on tune.toml's 21 answers (see tests/data/turns/README.md). The short wait must
+    # outlast a pause between two complete points (1 s, and up to 1.3 s there); the fixed one
+    # is the wait of old; the longest waits out a pause mid-thought that Whisper misheard
+    # ("and" heard as "ad": only the model's near-zero probability tells).
+    SHORT = 1.4  # seconds of silence after an answer that sounds finished
+    FIXED = 3.0  # ...when the model is unsure, or there is no model: the wait of old
+    FINISHED_AT = 0.5  # the model's probability from which the answer sounds finished,
+    UNFINISHED_BELOW = 0.05  # ...and below which it sounds unfinished: the longest wait
+    UNSURE_WORD = 0.3  # Whisper's probability of the last word below which it may be wrong
+
+    def __init__(self, model: TurnEndModel | None = None):
+        self.model = model
+        self._ready = threading.Event()
+        self._loading = threading.Lock()
+        self.error: str | None = None  # why the model could not be loaded
+        self._last: tuple[Audio, float] | None = None
+
+    @classmethod
+    def installed(cls) -> TurnEnd:
+        """With the Smart Turn model when pipecat-ai is installed, loaded in the background so
+        that nothing waits for it; until it is ready, pauses get the fixed wait."""
+        path = find_model()
+        turn_end = cls(TurnEndModel(path) if path is not None else None)
+        turn_end.load_in_background()
+        return turn_end
+
+    def load_in_background(self) -> None:
+        if self.model is not None:
+            threading.Thread(target=self.load, daemon=True).start()
+
+    def load(self) -> bool:
+        """Load the model now; False (and `error` says why) when it cannot be used."""
+        if self.model is None:
+            return False
+        with self._loading:  # once, whether from the background or from here
+            if not self._ready.is_set() and self.error is None:
+                try:
+                    self.model.load()
+                    self._ready.set()
+                except AudioError as exc:  # a damaged file: fixed waits, as without it
+                    self.error = str(exc)
+        return self._ready.is_set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def probability(self, audio: Audio) -> float | None:
+        """The model's verdict on this audio, or None when no model is ready."""
+        if self.model is None or not self._ready.is_set():
+            return None
+        if self._last is not None and self._last[0] is audio:  # the same pause, asked again
+            return self._last[1]
+        try:
+            p = self.model.probability(audio)
+        except Exception as exc:  # onnxruntime's own errors: answer with fixed waits from now
+            self.error = f"the end-of-turn model failed ({type(exc).__name__})"
+            self._ready.clear()
+            return None
+        self._last = (audio, p)
+        return p
+
+    def wait_for(self, audio: Audio, transcript: Transcript) -> float:
+        """Seconds of silence after the voice that end the answer at this pause."""
+        if turn_cues.unfinished(transcript.text):
+            return math.inf  # the recorder caps it at the longest wait
+        # A last word Whisper is unsure of is often a trailing "the" or "and" misheard ("not
+        # the" came out as "not heard."): the words may trail off, for all we can tell.
+        if transcript.words and transcript.words[-1].probability < self.UNSURE_WORD:
+            return math.inf
+        p = self.probability(audio)
+        if p is None:
+            return self.FIXED
+        if p >= self.FINISHED_AT:
+            return self.SHORT
+        return self.FIXED if p >= self.UNFINISHED_BELOW else math.inf
+
+
 @dataclass
 class LiveAnswers:
     """Answers taken as live turns: VAD turn-taking, streaming transcription, Enter to finish.
@@ -135,30 +227,43 @@ class LiveAnswers:
     policy: TurnPolicy = field(default_factory=TurnPolicy)
     view: TurnView | None = None
     enter_ends: bool = True
+    # How long each pause must last; None: `TurnEnd.installed()`, made at the first answer
+    # (not before the first question is asked), its model loading in the background.
+    turn_end: TurnEnd | None = None
 
     def record_answer(self, request: AnswerRequest) -> Answer | None:
         source = self.sources(request)
         if source is None:
             return None
+        if self.turn_end is None:
+            self.turn_end = TurnEnd.installed()
+        turn_end = self.turn_end
         control = TurnControl()
-        policy = replace(self.policy, time_limit=request.time_limit or self.policy.time_limit)
-        started = time.monotonic()
-        silent = threading.Event()
         listener, view = request.listener, self.view
+
+        def wait_for(audio: Audio, heard: Transcript) -> float:
+            # Asked only in a pause that is still going on, so a closing phrase seen here
+            # was not followed by more speech.
+            if phrases.ends_with_closing(heard.text):
+                control.end("phrase")
+                return 0.0
+            return turn_end.wait_for(audio, heard)
+
+        policy = replace(self.policy, time_limit=request.time_limit or self.policy.time_limit,
+                         wait_for=self.policy.wait_for or wait_for)
+        started = time.monotonic()
 
         def updated(t: Transcript) -> None:
             if view is not None:
                 view.transcript(t.text)
-            if phrases.ends_with_closing(t.text):
-                control.end("phrase")
-            elif listener is not None and silent.is_set() and stream.pending == 0:
-                listener.paused(t)
 
-        def went_silent() -> None:
-            silent.set()
+        def likely_end() -> None:
+            # The turn will probably end at this pause: the next turn is worth preparing (with
+            # an LLM interviewer, a paid request), from the transcript that is now complete.
+            if listener is not None:
+                listener.paused(stream.current())
 
-        def spoke_again() -> None:
-            silent.clear()
+        def resumed() -> None:
             if listener is not None:
                 listener.resumed()
 
@@ -168,9 +273,9 @@ class LiveAnswers:
         try:
             with WavWriter(request.dest, RATE) as sink:
                 result = record_turn(
-                    source.chunks(control), policy, control, sink=sink, on_segment=stream.add,
+                    source.chunks(control), policy, control, sink=sink, segments=stream,
                     on_status=view.status if view is not None else None,
-                    on_silence=went_silent, on_speech=spoke_again,
+                    on_likely_end=likely_end, on_resumed=resumed,
                 )
         finally:
             control.end("stopped")
