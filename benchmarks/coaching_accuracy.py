@@ -5,7 +5,8 @@
     python benchmarks/coaching_accuracy.py --interviewer openai --model llama3.2
     python benchmarks/coaching_accuracy.py --data my-answers.toml
 
-Prints, for the tuning half and the measured half of tests/data/coaching/ (or the files given):
+Prints, for the tuning half, the measured half and the unseen answers of each bundled bank in
+tests/data/coaching/ (or the files given):
 per kind of answer the share of rubric points credited and the mean score; point-level
 precision, recall and F1; whether strong > partial > vague and rambling holds per question;
 the vague-answer verdict's accuracy; and the worst misjudged points with the sentence that
@@ -89,9 +90,11 @@ def spoken_check(interviewer, bank, answers, count: int) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", nargs="+", type=Path,
-                   default=[DATA / "tune.toml", DATA / "measure.toml", DATA / "unseen.toml"],
+                   default=[DATA / f"{bank}{half}.toml" for bank in ("", "behavioural-")
+                            for half in ("tune", "measure", "unseen")
+                            if (DATA / f"{bank}{half}.toml").exists()],
                    help="labelled answer files (default: the tuning answers, the measured "
-                        "half and the unseen answers)")
+                        "half and the unseen answers of each bundled bank)")
     p.add_argument("--interviewer", choices=("rubric", "openai"), default="rubric")
     p.add_argument("--model")
     p.add_argument("--prompts", type=Path)

@@ -24,7 +24,12 @@ transcription took no time (about two minutes), and prints for each file: answer
 early (the goal is none), the mean and median wait after the last word, and how often the
 next turn was prepared in vain.
 
-    .venv/bin/python benchmarks/turn_latency.py [--decisions]
+With `--realtime` it feeds the measure half and the unseen mid-thought answers at real-time
+pace through the streaming transcription a microphone uses (25 answers, about four minutes),
+and prints those cut off, those whose last stretch was transcribed late, and the wait after
+the last word.
+
+    .venv/bin/python benchmarks/turn_latency.py [--decisions | --realtime]
 """
 
 from __future__ import annotations
@@ -183,12 +188,18 @@ def latency() -> None:
           "after the batch transcription")
 
 
-def decisions() -> None:
+def loaded_models() -> tuple[WhisperTranscriber, TurnEnd]:
+    """Whisper and the end-of-turn model, both loaded before anything is measured."""
     transcriber = WhisperTranscriber()
     transcriber.load()
-    with_model = TurnEnd.installed()
-    if not with_model.load():
+    turn_end = TurnEnd.installed()
+    if not turn_end.load():
         print("no end-of-turn model: install pipecat-ai (see README)")
+    return transcriber, turn_end
+
+
+def decisions() -> None:
+    transcriber, with_model = loaded_models()
     for name, turn_end in (("model", with_model), ("no model", TurnEnd(None))):
         for half in ("tune", "measure", "unseen"):
             outcomes = [turn_answers.judge(turn_answers.record(a), transcriber,
@@ -203,8 +214,29 @@ def decisions() -> None:
                   f"s; next turn prepared {wasted} times in vain")
 
 
+def realtime() -> None:
+    transcriber, turn_end = loaded_models()
+    answers = turn_answers.load("measure") + [
+        a for a in turn_answers.load("unseen") if a["kind"] == "mid-thought"]
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome = turn_answers.realtime(answers, transcriber, turn_end, LocalVoice("en"),
+                                        Path(tmp))
+    print(f"real time: {len(outcome.cut)} of {len(answers)} cut off early")
+    for answer_id, ended_by, text in outcome.cut:
+        print(f"  {answer_id} ({ended_by}): {text!r}")
+    print(f"last stretch transcribed more than 0.3 s after the turn end: {outcome.late or 'none'}")
+    print(f"next turn not prepared from the final transcript: {outcome.unprepared or 'none'}")
+    if outcome.waits:
+        print(f"wait after the last word: mean {statistics.mean(outcome.waits):.2f} s, "
+              f"median {statistics.median(outcome.waits):.2f} s")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--decisions", action="store_true",
-                        help="judge the labelled answers in tests/data/turns/ instead")
-    (decisions if parser.parse_args().decisions else latency)()
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--decisions", action="store_true",
+                      help="judge the labelled answers in tests/data/turns/ instead")
+    mode.add_argument("--realtime", action="store_true",
+                      help="feed the measured answers at real-time pace instead")
+    args = parser.parse_args()
+    (decisions if args.decisions else realtime if args.realtime else latency)()

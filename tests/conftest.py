@@ -9,7 +9,9 @@ import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import sleep
 
 import numpy as np
 import pytest
@@ -18,6 +20,10 @@ from audio.pcm import Audio, write_wav
 from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import LocalVoice
 from simulator.core.contracts import Answer
+
+# No test looks for a local Ollama or LM Studio server, whatever listens on their ports here,
+# unless it removes this (tests/test_discovery.py does, for its own servers).
+os.environ["MOCK_INTERVIEW_NO_DISCOVERY"] = "1"
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -140,3 +146,58 @@ class LookupTranscriber:
 
     def transcribe(self, audio):
         return Transcript(self.answers.texts[int(round(audio.duration / 0.1)) - 1])
+
+
+# --- session logs written as the engine writes them ------------------------------------------
+
+SAMPLE_ANSWER = "I'd message the sales VP that afternoon with the new date and what moved."
+
+
+def logged_session(home: Path, question: str = "sprint-half-capacity", *,
+                   mode: str = "practice", started: date | str | None = None,
+                   missed: tuple[str, ...] | None = None, score: int | None = None,
+                   category: str | None = None, finished: bool = True):
+    """A one-question session's log, with a real rubric critique of SAMPLE_ANSWER.
+
+    `started`: a day (the session is then at local noon that day) or a log time as written,
+    however odd; by default, now. `missed` grades those rubric points missed and every other
+    one covered; `score` replaces the score; `category` the category the critique records.
+    An unfinished session stops after the question is asked.
+    """
+    from simulator.core.contracts import Exchange, QuestionRecord, critique_all
+    from simulator.core.questions import load_bank
+    from simulator.interviewers.rubric import RubricInterviewer
+    from simulator.record import session as sessions
+
+    q = load_bank().get(question)
+    critique = critique_all(RubricInterviewer(), [
+        QuestionRecord(q, [Exchange(q.text, "question", Transcript(SAMPLE_ANSWER))])]).to_dict()
+    graded = critique["questions"][0]
+    if missed is not None:
+        for point in graded["points"]:
+            point["status"] = "missed" if point["id"] in missed else "covered"
+    if score is not None:
+        graded["score"] = critique["overall_score"] = score
+    if category is not None:
+        graded["category"] = category
+    if isinstance(started, date) and not isinstance(started, datetime):
+        started = (datetime.combine(started, time(12)).astimezone().astimezone(UTC)
+                   .isoformat(timespec="milliseconds"))
+    with pytest.MonkeyPatch.context() as m:
+        if started is not None:
+            m.setattr(sessions, "now", lambda: started)
+        s = sessions.Session.create(home)
+        s.log("session_started", interviewer="rubric", question_ids=[q.id],
+              questions=[{"id": q.id, "category": q.category, "text": q.text,
+                          "target_seconds": q.target_seconds}], mode=mode, stt_model="x")
+        s.log("interviewer_said", kind="question", text=q.text, audio=None, question_id=q.id,
+              turn=0)
+        if finished:
+            s.log("answer_transcribed", question_id=q.id, turn=0,
+                  transcript={"text": SAMPLE_ANSWER, "duration": 4.0, "words": []})
+            s.log("critique", critique=critique)
+            s.log("session_finished", overall_score=critique["overall_score"])
+        s.close()
+    if started is None:
+        sleep(0.01)  # distinct start times keep the listing's order stable
+    return s

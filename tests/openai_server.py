@@ -52,6 +52,9 @@ class FakeOpenAI:
     gate: Callable[[dict], bool] | None = None
     arrived: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    models: tuple[str, ...] = ("test-model",)  # what GET /models lists, in this order
+    port: int = 0  # 0: any free port
+    listed: list[str] = field(default_factory=list)  # the paths of GET requests
 
     def hold(self, request: dict) -> None:
         if self.gate is not None and not self.arrived.is_set() and self.gate(request):
@@ -77,10 +80,11 @@ class FakeOpenAI:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                fake.listed.append(self.path)
                 if self.path.endswith("/models"):
                     self.send_json(200, {"object": "list", "data": [
-                        {"id": "test-model", "object": "model", "created": 0,
-                         "owned_by": "tests"}]})
+                        {"id": model, "object": "model", "created": 0, "owned_by": "tests"}
+                        for model in fake.models]})
                 else:
                     self.send_json(404, {"error": {"message": "no such endpoint"}})
 
@@ -201,7 +205,7 @@ class FakeOpenAI:
                                      "words": [{"word": w.word, "start": w.start, "end": w.end}
                                                for w in t.words]})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

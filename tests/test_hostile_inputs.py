@@ -8,38 +8,10 @@ import threading
 import time
 
 import pytest
+from conftest import SAMPLE_ANSWER, logged_session
 
-from audio.stt import Transcript
-from simulator.core.contracts import Exchange, QuestionRecord, critique_all
 from simulator.core.errors import UserError
-from simulator.core.questions import load_bank
-from simulator.interviewers.rubric import RubricInterviewer
 from simulator.record import session as sessions
-
-BANK = load_bank()
-ANSWER = "I'd message the sales VP that afternoon with the new date and what moved."
-
-
-def finished_session(home, category: str | None = None):
-    """A whole session as the engine writes one, with a real critique."""
-    q = BANK.get("sprint-half-capacity")
-    critique = critique_all(RubricInterviewer(),
-        [QuestionRecord(q, [Exchange(q.text, "question", Transcript(ANSWER))])]).to_dict()
-    if category is not None:
-        critique["questions"][0]["category"] = category
-    s = sessions.Session.create(home)
-    s.log("session_started", interviewer="rubric", question_ids=[q.id],
-          questions=[{"id": q.id, "category": q.category, "text": q.text,
-                      "target_seconds": q.target_seconds}], mode="practice", stt_model="x")
-    s.log("interviewer_said", kind="question", text=q.text, audio=None, question_id=q.id,
-          turn=0)
-    s.log("answer_transcribed", question_id=q.id, turn=0,
-          transcript={"text": ANSWER, "duration": 4.0, "words": []})
-    s.log("critique", critique=critique)
-    s.log("session_finished", overall_score=critique["overall_score"])
-    s.close()
-    time.sleep(0.01)  # distinct start times keep the listing's order stable
-    return s
 
 
 @pytest.mark.parametrize(("event", "fields", "reason"), [
@@ -52,7 +24,7 @@ def finished_session(home, category: str | None = None):
 @pytest.mark.slow
 def test_a_damaged_session_is_listed_as_such_and_breaks_no_other(cli, home, event, fields,
                                                                  reason):
-    good = finished_session(home)
+    good = logged_session(home)
     bad = sessions.Session.create(home)
     if event == "session_started":
         bad.log("session_started", **fields)
@@ -76,7 +48,7 @@ def test_a_damaged_session_is_listed_as_such_and_breaks_no_other(cli, home, even
 
 def test_bracketed_text_is_shown_as_written_not_read_as_markup(cli, home, tmp_path):
     category = "[/bold] [link=https://example.com]click[/link] [red]"
-    finished_session(home, category=category)
+    logged_session(home, category=category)
     out = cli("sessions")
     assert category in out.stdout.replace("\n", "")
     bank = tmp_path / "brackets.toml"
@@ -108,7 +80,7 @@ model_answer = "[i]plain[/i]"
 @pytest.mark.slow
 def test_a_refused_option_leaves_nothing_on_disk(cli, home, tmp_path, args):
     answer = tmp_path / "a.txt"
-    answer.write_text(ANSWER)
+    answer.write_text(SAMPLE_ANSWER)
     result = cli("practice", "--question", "user-story", "--answers", answer, *args,
                  check=False)
     assert result.returncode == 2 and "out of range" in result.stderr
@@ -117,7 +89,7 @@ def test_a_refused_option_leaves_nothing_on_disk(cli, home, tmp_path, args):
 
 
 def test_a_session_folder_that_is_a_symlink_is_refused(cli, home, tmp_path):
-    real = finished_session(home)
+    real = logged_session(home)
     outside = tmp_path / "outside"
     real.path.rename(outside)
     (home / "sessions" / real.id).symlink_to(outside)
@@ -176,7 +148,7 @@ def test_grade_on_a_named_pipe_is_refused_at_once(cli, home, tmp_path):
 def test_bad_inputs_get_a_message_that_says_what_to_fix(cli, home, tmp_path, monkeypatch,
                                                          args, env, message):
     answer = tmp_path / "a.txt"
-    answer.write_text(ANSWER)
+    answer.write_text(SAMPLE_ANSWER)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = cli(*[str(a).format(answer=answer) for a in args], check=False)
@@ -196,7 +168,7 @@ def test_config_timeout_must_be_a_sensible_number(cli, home, value):
 
 
 def test_loading_checks_every_event_once(home):
-    s = finished_session(home)
+    s = logged_session(home)
     with open(s.path / "events.jsonl", "a") as f:
         f.write(json.dumps({"v": 1, "seq": 9, "type": "answer_transcribed",
                             "transcript": {"text": 5}}) + "\n")
@@ -205,7 +177,7 @@ def test_loading_checks_every_event_once(home):
 
 
 def test_a_line_separator_inside_an_event_does_not_break_the_log(home):
-    s = finished_session(home)
+    s = logged_session(home)
     with open(s.path / "events.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps({"v": 1, "seq": 9, "type": "answer_transcribed", "turn": 1,
                             "transcript": {"text": "one\u2028two\u0085three", "words": []}},

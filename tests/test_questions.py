@@ -23,13 +23,42 @@ def bank_text(qid: str = "my-question", points: int = 3, **overrides: str) -> st
 
 def test_seed_bank_has_every_question_in_its_four_categories():
     bank = load_bank()
-    assert len(bank.questions) == 11
-    assert bank.categories() == ["sprint", "launch", "cross-functional", "ambiguity"]
+    execution = bank.select()  # the default bank
+    assert len(execution) == 11 and {q.bank for q in execution} == {"pm-execution"}
+    assert list(dict.fromkeys(q.category for q in execution)) == [
+        "sprint", "launch", "cross-functional", "ambiguity"]
     for q in bank.questions:
         assert 3 <= len(q.rubric) <= 6
         assert q.target_seconds > 0 and q.model_answer and q.text.endswith(("?", "."))
         for p in q.rubric:
             assert p.action and p.probe.endswith("?") and p.weight > 0
+
+
+def test_the_behavioural_bank_asks_for_stories_and_is_chosen_by_name():
+    bank = load_bank(["behavioural"])
+    stories = bank.select()
+    assert len(stories) >= 10 and {q.bank for q in stories} == {"pm-behavioural"}
+    assert {q.kind for q in stories} == {"story"}
+    assert [q.id for q in load_bank(["behavioral"]).select()] == [q.id for q in stories]
+    # A category is looked for in every bank; nothing chooses: the execution bank.
+    category = stories[0].category
+    assert {q.bank for q in load_bank().select(category=category)} == {"pm-behavioural"}
+    assert {q.kind for q in load_bank().select()} == {"approach"}
+    with pytest.raises(BankError, match="no question bank called 'behaviourl'"):
+        load_bank(["behaviourl"])
+
+
+def test_a_bank_kind_must_be_known(tmp_path):
+    (tmp_path / "odd.toml").write_text('kind = "essay"\n' + bank_text("odd-one"))
+    with pytest.raises(BankError, match="key 'kind' must be one of approach, story"):
+        load_bank([tmp_path / "odd.toml"])
+
+
+def test_a_saved_bank_that_is_broken_is_left_out_with_a_warning(tmp_path):
+    (tmp_path / "good.toml").write_text(bank_text("saved-one"))
+    (tmp_path / "bad.toml").write_text("not toml [")
+    bank = load_bank(user_dir=tmp_path)
+    assert bank.get("saved-one") and len(bank.warnings) == 1 and "bad.toml" in bank.warnings[0]
 
 
 def test_select_by_category_count_and_ids():
@@ -80,12 +109,14 @@ def test_user_bank_file_and_folder_add_questions(tmp_path):
     (tmp_path / "mine.toml").write_text(bank_text("mine-one"))
     (tmp_path / "more.toml").write_text(bank_text("mine-two"))
     assert load_bank([tmp_path]).get("mine-two").category == "custom"
-    assert len(load_bank([tmp_path / "mine.toml"]).questions) == 12
+    mine = load_bank([tmp_path / "mine.toml"])
+    assert len(mine.questions) == len(load_bank().questions) + 1
+    assert [q.id for q in mine.select()] == ["mine-one"]  # the bank --bank names
 
 
 def test_user_bank_cannot_reuse_a_seed_id(tmp_path):
     (tmp_path / "clash.toml").write_text(bank_text("user-story"))
-    with pytest.raises(BankError, match="duplicate question id 'user-story'"):
+    with pytest.raises(BankError, match="question id 'user-story' is already in another bank"):
         load_bank([tmp_path / "clash.toml"])
 
 
@@ -100,7 +131,7 @@ def test_questions_command_lists_the_bank_as_json(cli, tmp_path):
     (tmp_path / "mine.toml").write_text(bank_text("mine-one"))
     out = json.loads(cli("questions", "--json", "--bank", tmp_path).stdout)
     assert {"id", "category", "text"} <= set(out[0])
-    assert out[-1]["id"] == "mine-one" and len(out) == 12
+    assert [q["id"] for q in out] == ["mine-one"]  # only the bank --bank names
     table = cli("questions").stdout
     assert "sprint-half-capacity" in table
 
@@ -125,3 +156,29 @@ def test_schema_2_points_grade_by_action_and_concepts_with_shared_terms():
     assert point.contrary == ("keep it quiet",)
     # The other points keep their schema 1 cues: both kinds live in one bank.
     assert parse_bank(text, "bank.toml")[0].rubric[1].cues == ("thing 1",)
+
+
+def test_a_saved_bank_cannot_take_a_bundled_id_or_stop_other_commands(tmp_path):
+    (tmp_path / "clash.toml").write_text(bank_text("user-story"))
+    (tmp_path / "takes-the-id.toml").write_text('id = "pm-execution"\n' + bank_text("extra-one"))
+    bank = load_bank(user_dir=tmp_path)
+    assert len(bank.warnings) == 2 and "extra-one" not in {q.id for q in bank.questions}
+    assert len(bank.select()) == 11
+
+
+def test_bank_ids_from_file_names_and_banks_given_by_name_or_path(tmp_path, monkeypatch):
+    (tmp_path / "My Questions.toml").write_text(bank_text("mine-one"))
+    assert load_bank([tmp_path / "My Questions.toml"]).get("mine-one").bank == "my-questions"
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "jd-x.toml").write_text('id = "jd-x"\n' + bank_text("jd-one"))
+    by_path = load_bank([saved / "jd-x.toml"], user_dir=saved)  # loaded once, and chosen
+    assert [q.id for q in by_path.select()] == ["jd-one"]
+    assert [q.id for q in load_bank(["jd-x"], user_dir=saved).select()] == ["jd-one"]
+    # A folder named like a bank does not hide the bank.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "behavioural").mkdir()
+    assert load_bank(["behavioural"]).default == ("pm-behavioural",)
+    # With --bank, a category is looked for in the banks it names.
+    with pytest.raises(UserError, match="no questions in category 'launch'"):
+        load_bank(["behavioural"]).select(category="launch")

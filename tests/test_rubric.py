@@ -18,7 +18,7 @@ def score(qid: str, text: str) -> int:
     return critique_question(record(qid, text)).score
 
 
-@pytest.mark.parametrize("qid", [q.id for q in BANK.questions])
+@pytest.mark.parametrize("qid", [q.id for q in BANK.select()])  # tests/data/answers.toml
 def test_strong_beats_vague_beats_off_topic(qid, answers):
     # Answers written for the first, cue-matching grader: the action-based one must still
     # rank them, though a vague answer may now earn nothing at all.

@@ -1,6 +1,6 @@
 """The labelled answers in tests/data/turns/, made into audio and put through the turn decision.
 
-Shared by tests/test_turns.py and `benchmarks/turn_latency.py --decisions`.
+Shared by tests/test_turns.py and `benchmarks/turn_latency.py` (`--decisions`, `--realtime`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from audio.pcm import Audio, read_audio, write_wav
 from audio.recorder import Pause, TurnControl, TurnPolicy, record_turn
 from audio.stt import Transcriber, Transcript
 from audio.tts import LocalVoice
+from simulator.core.contracts import AnswerRequest
+from simulator.live.answers import ScriptedAnswers, TurnEnd
 
 TURNS = Path(__file__).parent / "data" / "turns"
 RATE = 16000
@@ -134,3 +136,55 @@ def judge(recording: Recording, transcriber: Transcriber, policy: TurnPolicy) ->
     cut_off = result.audio.duration < recording.audio.duration
     wait = None if cut_off else result.audio.duration - recording.voice_end
     return Outcome(recording, result.ended_by, cut_off, wait, result.pauses)
+
+
+class CountingListener:
+    """Counts what the recorder tells the engine: each pause likely to end the turn, and each
+    time the candidate went on after one."""
+
+    def __init__(self):
+        self.prepared: list[str] = []
+        self.resumes = 0
+
+    def paused(self, transcript):
+        self.prepared.append(transcript.text)
+
+    def resumed(self):
+        self.resumes += 1
+
+
+@dataclass
+class RealtimeOutcome:
+    cut: list[tuple[str, str, str]] = field(default_factory=list)  # id, ended by, transcript
+    late: list[tuple[str, float]] = field(default_factory=list)  # id, seconds after turn end
+    unprepared: list[str] = field(default_factory=list)  # ids
+    waits: list[float] = field(default_factory=list)  # seconds from last word to turn end
+
+
+def realtime(answers: list[dict], transcriber: Transcriber, turn_end: TurnEnd, voice,
+             folder: Path) -> RealtimeOutcome:
+    """The answers fed as a microphone would give them (`--pace realtime`), each ending on its
+    own trailing silence, through the streaming transcription the live loop uses."""
+    recordings = [record(a) for a in answers]
+    files = []
+    for rec in recordings:
+        files.append(folder / f"{rec.id}.wav")
+        write_wav(files[-1], rec.audio)
+    paced = ScriptedAnswers(files, voice).paced(transcriber, TurnPolicy())
+    paced.live.turn_end = turn_end  # type: ignore[union-attr]  # loaded already
+    outcome = RealtimeOutcome()
+    for rec in recordings:
+        listener = CountingListener()
+        answer = paced.record_answer(AnswerRequest(rec.id, folder / f"{rec.id}-got.wav",
+                                                   listener=listener))
+        if answer.audio.duration < rec.audio.duration:
+            outcome.cut.append((rec.id, answer.ended_by, answer.transcript.text))
+            continue
+        outcome.waits.append(answer.audio.duration - rec.voice_end)
+        # The last stretch was transcribed during the silence, not after the turn ended.
+        if answer.transcript_ready - answer.turn_end > 0.3:
+            outcome.late.append((rec.id, round(answer.transcript_ready - answer.turn_end, 2)))
+        # The next turn was prepared from the final transcript, so the reply can use it.
+        if not listener.prepared or listener.prepared[-1] != answer.transcript.text:
+            outcome.unprepared.append(rec.id)
+    return outcome

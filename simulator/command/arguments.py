@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 from simulator.command.config import DEFAULT_MODEL
+from simulator.core.style import DEFAULT_STYLE, STYLES
 from simulator.reports import export as exporting
 
 
@@ -38,6 +39,20 @@ def _version() -> str:
         return "unknown"
 
 
+def bank_arg(text: str) -> str:
+    """A bank's name or path, kept as given: a name is not a path ("behavioural")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a bank name or the path of a .toml file")
+    return text
+
+
+def file_arg(text: str) -> Path:
+    """A file's path: an empty one would name the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file")
+    return Path(text)
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage plus error
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -51,9 +66,10 @@ def build_parser() -> Parser:
     # "--stt" must never be read as a shortening of "--stt-model".
     sub.add_parser = functools.partial(sub.add_parser, allow_abbrev=False)  # type: ignore
 
-    def bank_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--bank", action="append", type=Path, default=[], metavar="PATH",
-                        help="an extra question bank: a .toml file or a folder of them")
+    def bank_opt(sp: argparse.ArgumentParser, purpose: str) -> None:
+        sp.add_argument("--bank", action="append", type=bank_arg, default=[], metavar="BANK",
+                        help=f"{purpose}: a bundled or saved bank's name (execution, "
+                             "behavioural), a .toml file or a folder of them; repeat for more")
 
     def stt_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--stt-model", metavar="MODEL",
@@ -81,11 +97,24 @@ def build_parser() -> Parser:
         sp.add_argument("--interviewer", choices=("auto", "rubric", "openai"), default="auto",
                         help="who asks follow-ups and grades: the offline rubric, or an LLM "
                              "through the OpenAI API (default auto: the LLM when "
-                             "OPENAI_API_KEY or OPENAI_BASE_URL is set)")
+                             "OPENAI_API_KEY or OPENAI_BASE_URL is set or a local Ollama / "
+                             "LM Studio server is found; MOCK_INTERVIEW_NO_DISCOVERY=1 "
+                             "stops the looking)")
         sp.add_argument("--model", help="the LLM's model name (default: from config.toml, "
                                         f"else {DEFAULT_MODEL})")
         sp.add_argument("--prompts", type=Path, metavar="DIR",
                         help="a folder of prompt files that replace the bundled ones")
+
+    def style_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--style", choices=tuple(STYLES), default=DEFAULT_STYLE,
+                        help="the interviewer's manner: friendly (warm, one follow-up, lets you "
+                             "run to three times the target length), neutral (default: two "
+                             "follow-ups, stops an answer at 1.5 times its target length) or "
+                             "tough (terse, three follow-ups, stops you at the target length); "
+                             "the critique is the same")
+        sp.add_argument("--max-follow-ups", type=number_in(0, 10, int), metavar="N",
+                        help="follow-up questions per question at most (default: the style's; "
+                             "0 to 10)")
 
     def speech_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--stt", choices=("local", "openai"), default="local",
@@ -105,35 +134,60 @@ def build_parser() -> Parser:
                         help="interviewer's speaking rate in words per minute (default: 165; "
                              "80 to 450)")
 
+    def interview_opts(sp: argparse.ArgumentParser, bank_purpose: str) -> None:
+        """What every new interview takes: its bank, the interviewer's manner, the answers,
+        the speech models and voice, and who asks and grades."""
+        bank_opt(sp, bank_purpose)
+        style_opts(sp)
+        answer_opts(sp)
+        stt_opt(sp)
+        voice_opts(sp)
+        interviewer_opts(sp)
+        speech_opts(sp)
+
     sp = sub.add_parser("practice", help="run a mock interview at your desk")
     sp.add_argument("--questions", type=number_in(1, 1000, int), metavar="N",
-                    help="how many questions to ask")
+                    help="how many questions to ask (default: all of the bank; 5 with "
+                         "--job-description)")
+    sp.add_argument("--job-description", type=file_arg, metavar="FILE",
+                    help="practise for this job: its advert as a .txt or .md file. With an "
+                         "LLM, new questions are written for it and saved as a bank you can "
+                         "practise again offline; without one, the bank questions that fit "
+                         "its words best are asked")
+    sp.add_argument("--resume", type=file_arg, metavar="FILE",
+                    help="with --job-description: your résumé as a .txt or .md file, so that "
+                         "some questions ask about your own projects (needs an LLM)")
     sp.add_argument("--category", metavar="C", help="only questions from this category")
     sp.add_argument("--question", nargs="+", default=[], metavar="ID",
                     help="ask these questions, in this order")
     sp.add_argument("--focus", choices=("weakest",),
                     help="weakest: questions from the categories where your past scores are "
                          "lowest (3 unless --questions says otherwise)")
-    bank_opt(sp)
-    sp.add_argument("--max-follow-ups", type=number_in(0, 10, int), default=2, metavar="N",
-                    help="follow-up questions per question at most (default: 2; 0 to 10)")
-    answer_opts(sp)
-    stt_opt(sp)
-    voice_opts(sp)
-    interviewer_opts(sp)
-    speech_opts(sp)
+    interview_opts(sp, "the bank to ask from (default: execution; without --bank, --question "
+                       "and --category look in every bank)")
 
     sp = sub.add_parser("resume", help="carry on with an interrupted session")
     sp.add_argument("session", help="session id or folder")
-    bank_opt(sp)
+    bank_opt(sp, "the bank the session's questions came from, when it is not bundled or saved")
     answer_opts(sp)
     stt_opt(sp)
     voice_opts(sp)
     interviewer_opts(sp)
     speech_opts(sp)
 
+    sp = sub.add_parser("daily", help="one question a day, chosen from your past answers",
+                        description="One question a day, chosen by spaced repetition: the "
+                                    "rubric points you miss most (recent answers count more) "
+                                    "and the categories you have not practised lately. Once "
+                                    "a day; --again asks another.")
+    sp.add_argument("--again", action="store_true",
+                    help="another question when today's is done: the next most due, not one "
+                         "already asked today")
+    interview_opts(sp, "the bank to choose from (default: execution)")
+
     sp = sub.add_parser("demo", help="a short offline interview with bundled sample answers")
     sp.add_argument("--speak", action="store_true", help="also play it through the speakers")
+    style_opts(sp)
     stt_opt(sp)
     voice_opts(sp)
     interviewer_opts(sp)
@@ -143,7 +197,7 @@ def build_parser() -> Parser:
     sp.add_argument("--question", required=True, metavar="ID", help="the question answered")
     sp.add_argument("file", type=Path, help="the answer: .txt, or audio (.wav, .flac, ...)")
     sp.add_argument("--json", action="store_true", help="print JSON")
-    bank_opt(sp)
+    bank_opt(sp, "the bank the question is in, when it is not bundled or saved")
     stt_opt(sp)
     interviewer_opts(sp)
     sp.add_argument("--stt", choices=("local", "openai"), default="local",
@@ -158,7 +212,7 @@ def build_parser() -> Parser:
 
     sp = sub.add_parser("questions", help="list the question bank")
     sp.add_argument("--json", action="store_true", help="print JSON")
-    bank_opt(sp)
+    bank_opt(sp, "list only this bank")
 
     sp = sub.add_parser("sessions", help="list saved sessions")
     sp.add_argument("--json", action="store_true", help="print JSON")

@@ -17,6 +17,7 @@ from audio.pcm import AudioError
 from audio.stt import Transcript, WhisperTranscriber
 from audio.tts import describe
 from simulator.command.arguments import build_parser
+from simulator.command.banks import banks
 from simulator.command.config import api_settings, openai_client
 from simulator.command.runner import (
     Resume,
@@ -28,7 +29,7 @@ from simulator.command.runner import (
 )
 from simulator.core.contracts import Exchange, QuestionRecord, critique_all
 from simulator.core.errors import UserError
-from simulator.core.questions import Bank, load_bank
+from simulator.core.questions import Bank
 from simulator.live.answers import TEXT_SUFFIXES, answer_text, regular_file
 from simulator.record import session as sessions
 from simulator.record.resume import resume_point
@@ -36,9 +37,15 @@ from simulator.reports import export as exporting
 
 
 def cmd_practice(args, console: Console) -> int:
-    if args.max_follow_ups < 0:
-        raise UserError("--max-follow-ups cannot be negative")
-    bank = load_bank(args.bank)
+    from simulator.command import job as jobs
+
+    job = jobs.read_job(args)  # its files are checked before anything else is done
+    if job is not None:
+        transcriber = build_transcriber(args)
+        answers, live = answer_source(args, console, transcriber)  # no microphone: fail now
+        questions = jobs.questions_for_job(args, console, job)
+        return run_interview(args, console, questions, answers, transcriber, live, "practice")
+    bank = banks(args.bank)
     if args.focus:
         if args.question or args.category:
             raise UserError("--focus picks the questions itself: drop --question/--category")
@@ -46,6 +53,8 @@ def cmd_practice(args, console: Console) -> int:
 
         found = progress.attempts(sessions.list_sessions())
         questions = progress.weakest_first(bank, found)[: args.questions or 3]
+        if not questions:
+            raise UserError("no questions to focus on in this bank")
         console.print("Focus: " + escape(", ".join(dict.fromkeys(q.category for q in questions))))
     else:
         questions = bank.select(args.question, args.category, args.questions)
@@ -56,7 +65,7 @@ def cmd_practice(args, console: Console) -> int:
 
 def cmd_resume(args, console: Console) -> int:
     record = sessions.load(sessions.resolve(args.session))
-    point = resume_point(record, load_bank(args.bank))
+    point = resume_point(record, banks(args.bank))
     transcriber = build_transcriber(args)
     answers, live = answer_source(args, console, transcriber)
     console.print(f"Resuming {escape(record.id)}: {len(point.done)} question(s) done, "
@@ -65,13 +74,41 @@ def cmd_resume(args, console: Console) -> int:
                          "resume", resume_from=Resume(record, point))
 
 
+def cmd_daily(args, console: Console) -> int:
+    from datetime import date
+
+    from simulator.record import daily, progress
+
+    bank = banks(args.bank)
+    found = sessions.list_sessions()
+    today = daily.started_on(found, date.today())
+    if today and not args.again:
+        last = today[-1]
+        asked = ", ".join(last.question_ids) or "no question"
+        if last.status == "finished":
+            score = "" if last.score is None else f", score {last.score}"
+            raise UserError(f"today's question is done ({asked}{score}); run "
+                            "`mock-interview daily --again` for another")
+        raise UserError(f"today's question is not finished ({asked}); carry on with "
+                        f"`mock-interview resume {last.id}`, or run `mock-interview daily "
+                        "--again` for another")
+    choice = daily.choose(bank, progress.attempts(found), date.today(),
+                          exclude={qid for r in today for qid in r.question_ids})
+    console.print(f"Today's question: [bold]{escape(choice.question.id)}[/] "
+                  f"({escape(choice.reason)})")
+    transcriber = build_transcriber(args)
+    answers, live = answer_source(args, console, transcriber)
+    return run_interview(args, console, [choice.question], answers, transcriber, live,
+                         daily.MODE)
+
+
 def cmd_demo(args, console: Console) -> int:
     from simulator.live.answers import ScriptedByQuestion
 
     data = tomllib.loads(
         resources.files("questions.samples").joinpath("pm_execution_demo.toml").read_text()
     )
-    questions = load_bank().select(data["questions"])
+    questions = banks().select(data["questions"])
     candidate = candidate_voice()
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
                   f"(a second synthetic voice: {escape(describe(candidate))}), transcribed by "
@@ -100,7 +137,7 @@ def cmd_transcribe(args, console: Console) -> int:
 
 
 def cmd_grade(args, console: Console) -> int:
-    question = load_bank(args.bank).get(args.question)
+    question = banks(args.bank).get(args.question)
     interviewer, described = build_interviewer(args)
     if args.file.suffix.lower() in TEXT_SUFFIXES:
         transcript = Transcript(answer_text(args.file))
@@ -123,6 +160,7 @@ def cmd_grade(args, console: Console) -> int:
             "interviewer": critique.interviewer,
             "better_answer": q.better_answer,
             "specificity": q.specificity.to_dict() if q.specificity else None,
+            "star": q.star.to_dict() if q.star else None,
             "notes": q.notes,
         }, ensure_ascii=False))
     else:
@@ -133,20 +171,51 @@ def cmd_grade(args, console: Console) -> int:
 
 
 def cmd_questions(args, console: Console) -> int:
-    bank: Bank = load_bank(args.bank)
+    bank: Bank = banks(args.bank)
+    # Every bank, the default one first, or only the ones --bank names.
+    listed = sorted((q for q in bank.questions if not bank.named or q.bank in bank.default),
+                    key=lambda q: q.bank not in bank.default)
     if args.json:
         print(json.dumps([
             {"id": q.id, "category": q.category, "category_title": q.category_title,
              "text": q.text, "target_seconds": q.target_seconds, "bank": q.bank,
-             "rubric": [p.id for p in q.rubric]}
-            for q in bank.questions
+             "kind": q.kind, "rubric": [p.id for p in q.rubric]}
+            for q in listed
         ], ensure_ascii=False, indent=2))
         return 0
-    table = Table("id", "category", "question", show_lines=False, expand=True)
-    for q in bank.questions:
-        table.add_row(escape(q.id), escape(q.category), escape(q.text))
+    table = Table("id", "bank", "kind", "category", "question", show_lines=False, expand=True)
+    for q in listed:
+        table.add_row(escape(q.id), escape(q.bank), q.kind, escape(q.category), escape(q.text))
     console.print(table)
     return 0
+
+
+def _show_daily(console: Console, found: list[sessions.SessionRecord]) -> None:
+    """The daily streak (days in a row with a daily question answered) and the latest daily
+    scores, under the sessions table."""
+    from datetime import date
+
+    from simulator.record import daily
+
+    done = daily.daily_attempts(found)
+    if not done:
+        console.print("\nNo daily question yet. Try: mock-interview daily")
+        return
+    today = date.today()
+    days = {day for a in done if (day := daily.local_day(a.started))}
+    count = daily.streak(days, today)
+    note = ("today's question done" if today in days else
+            "today's question not done yet" if count else
+            f"last daily question on {max(days).isoformat()}" if days else "")
+    console.print(f"\n[bold]Daily streak[/]: {count} day{'' if count == 1 else 's'}"
+                  + (f" ({note})" if note else ""))
+    trend = daily.trend(done)
+    line = " → ".join(map(str, trend.scores))
+    if trend.change is not None:
+        change = round(trend.change)
+        line += (f"  ↑ up {change}" if change >= daily.STEADY else
+                 f"  ↓ down {-change}" if change <= -daily.STEADY else "  steady")
+    console.print(f"[bold]Daily scores[/] (last {len(trend.scores)}, oldest first): {line}")
 
 
 def cmd_sessions(args, console: Console) -> int:
@@ -174,6 +243,7 @@ def cmd_sessions(args, console: Console) -> int:
         if s.damaged:
             console.print(f"[yellow]{escape(s.id)} is damaged and cannot be read:[/] "
                           f"{escape(s.damaged)}")
+    _show_daily(console, found)
     found_attempts = progress.attempts(found)
     if found_attempts:
         console.print("\n[bold]Progress by category[/] (scores, oldest first)")
@@ -216,7 +286,7 @@ def cmd_replay(args, console: Console) -> int:
 def cmd_doctor(args, console: Console) -> int:
     from audio.speaker import VoiceSpeaker
     from audio.tts import VOICE_EXTRA, list_voices, local_voice
-    from simulator.command import doctor
+    from simulator.command import discovery, doctor
 
     if args.voices:
         voices = list_voices()
@@ -234,6 +304,19 @@ def cmd_doctor(args, console: Console) -> int:
         return describe(speaker.synth), audio
 
     settings = api_settings()
+    local: list = []  # what the local-server check found; the API check then asks it
+
+    def check_local():
+        local.append(discovery.discover())
+        return doctor.check_local_server(local[0], settings.configured, discovery.disabled())
+
+    def check_api():
+        used = settings
+        if not settings.configured and local and local[0] is not None:
+            used = discovery.settings_for(local[0], settings)
+        return doctor.check_api(used, openai_client(used, max_retries=0)
+                                if used.configured else None)
+
     steps = [
         ("Checking audio devices", doctor.check_devices),
         (f"Microphone test: say something for {args.mic_seconds:g} seconds",
@@ -241,8 +324,8 @@ def cmd_doctor(args, console: Console) -> int:
         ("Speaking one line", lambda: doctor.check_voice(say)),
         ("Loading the speech model", lambda: doctor.check_speech_model(WhisperTranscriber(
             args.stt_model))),
-        ("Checking the API", lambda: doctor.check_api(settings, openai_client(
-            settings, max_retries=0) if settings.configured else None)),
+        ("Looking for a local model server", check_local),
+        ("Checking the API", check_api),
     ]
     failed = 0
     for title, run in steps:
@@ -262,7 +345,7 @@ COMMANDS = {
     "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
     "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
     "export": cmd_export, "doctor": cmd_doctor, "resume": cmd_resume,
-    "replay": cmd_replay,
+    "replay": cmd_replay, "daily": cmd_daily,
 }
 
 

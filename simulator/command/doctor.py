@@ -11,6 +11,8 @@ import numpy as np
 from audio import devices
 from audio.pcm import Audio, AudioError
 from audio.recorder import TurnControl
+from simulator.command import discovery
+from simulator.command.discovery import LocalServer
 
 
 @dataclass
@@ -115,6 +117,26 @@ def end_of_turn_model() -> str:
     except AudioError as exc:
         return f"end-of-turn model unusable ({exc}), so {fixed}"
     return f"end-of-turn model Smart Turn v3.2 loaded in {took:.2f} s"
+
+
+def check_local_server(found: LocalServer | None, configured: bool,
+                       disabled: bool = False) -> Check:
+    """What `--interviewer auto` would find on this machine. Never a failure: the rubric
+    interviewer runs without a server."""
+    name = "Local model server"
+    if disabled:
+        return Check(name, True, f"not looked for ({discovery.SWITCH} is set)")
+    if found is not None:
+        use = ("not used while an API is configured" if configured
+               else "--interviewer auto uses it")
+        return Check(name, True, f"{discovery.describe(found)}; {use}")
+    none = f"none found at {discovery.where()}"
+    if configured:
+        return Check(name, True, f"{none} (not needed: an API is configured)")
+    return Check(name, False, none,
+                 "for an LLM interviewer, start one (`ollama serve` after `ollama pull "
+                 "llama3.2`, or LM Studio's local server) or set OPENAI_BASE_URL; the offline "
+                 "rubric interviewer needs neither", warning=True)
 
 
 def check_api(settings, client) -> Check:

@@ -6,18 +6,25 @@ import contextlib
 import errno
 import sys
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from audio.stt import WhisperTranscriber
 from audio.tts import LocalVoice, PiperVoice, RenderAhead, describe, local_voice
+from simulator.command import discovery
+from simulator.command.banks import banks
 from simulator.command.config import ApiSettings, api_settings, config_path, openai_client
 from simulator.core.errors import UserError
-from simulator.core.questions import load_bank
+from simulator.core.style import DEFAULT_STYLE, STYLES, Style
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.record import session as sessions
 from simulator.record.resume import ResumePoint, resume_point
+
+if TYPE_CHECKING:  # imported when an LLM is used: the offline paths start without them
+    from simulator.interviewers.prompting import Prompts
+    from simulator.interviewers.structured import StructuredChat
 
 # The candidate's voice must be easy to tell from the interviewer's. The demo's is Piper's joe
 # four semitones up, a lighter voice that tiny.en hears as well as the interviewer's (4 to 7%
@@ -41,20 +48,33 @@ def api_for(args) -> ApiSettings:
     return api_settings(getattr(args, "model", None))
 
 
-def build_interviewer(args, max_follow_ups: int = 2):
-    """The interviewer the flags and environment ask for, and a line saying which it is."""
+@dataclass(frozen=True)
+class Llm:
+    """The LLM the flags and environment ask for, ready to be asked."""
+
+    chat: StructuredChat
+    prompts: Prompts
+    described: str  # for the "Interviewer:" line: "openai (model at server...)"
+
+
+def build_chat(args) -> Llm | None:
+    """The LLM `--interviewer` asks for, or None for the offline rubric interviewer."""
     choice = args.interviewer
     if choice == "rubric":  # needs no settings, so a broken API setting cannot stop it
-        return RubricInterviewer(), "rubric (offline)"
+        return None
     settings = api_for(args)
-    if choice == "auto":
-        choice = "openai" if settings.configured else "rubric"
-    if choice == "rubric":
-        return RubricInterviewer(), "rubric (offline)"
+    local = None
+    if not settings.configured:  # then an Ollama or LM Studio server here will do
+        local = discovery.discover()
+        if local is not None:
+            settings = discovery.settings_for(local, settings, getattr(args, "model", None))
+    if choice == "auto" and not settings.configured:
+        return None
     if not settings.configured:
+        looked = ("" if discovery.disabled() else
+                  f"; no local model server answered at {discovery.where()}")
         raise UserError("--interviewer openai needs OPENAI_API_KEY or OPENAI_BASE_URL "
-                        f"(or an [openai] table in {config_path()})")
-    from simulator.interviewers.llm import LLMInterviewer
+                        f"(or an [openai] table in {config_path()}){looked}")
     from simulator.interviewers.prompting import load_prompts
     from simulator.interviewers.structured import ServerMemory, StructuredChat
 
@@ -62,8 +82,20 @@ def build_interviewer(args, max_follow_ups: int = 2):
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
                           ServerMemory(sessions.data_home() / "servers.json"),
                           deadline=settings.deadline, timeout=settings.timeout)
-    interviewer = LLMInterviewer(chat, load_prompts(args.prompts), max_follow_ups)
-    return interviewer, f"openai ({settings.model} at {settings.server})"
+    found = f", found {local.name} on this machine" if local is not None else ""
+    return Llm(chat, load_prompts(args.prompts),
+               f"openai ({settings.model} at {settings.server}{found})")
+
+
+def build_interviewer(args, max_follow_ups: int = 2, style: Style = STYLES[DEFAULT_STYLE]):
+    """The interviewer the flags and environment ask for, and a line saying which it is."""
+    llm = build_chat(args)
+    if llm is None:
+        return RubricInterviewer(), "rubric (offline)"
+    from simulator.interviewers.llm import LLMInterviewer
+
+    return (LLMInterviewer(llm.chat, llm.prompts, max_follow_ups, manner=style.manner),
+            llm.described)
 
 
 def build_transcriber(args):
@@ -106,17 +138,21 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
     from simulator.reports.model import deliveries
     from simulator.reports.terminal import show_critique, show_delivery
 
-    max_follow_ups = getattr(args, "max_follow_ups", 2)
-    if resume_from is not None:
-        max_follow_ups = int(resume_from.record.first("session_started").get("max_follow_ups",
-                                                                               2))
-    interviewer, described = build_interviewer(args, max_follow_ups)
+    style = STYLES[getattr(args, "style", None) or DEFAULT_STYLE]
+    max_follow_ups = getattr(args, "max_follow_ups", None)
+    if max_follow_ups is None:
+        max_follow_ups = style.follow_ups
+    if resume_from is not None:  # the interview goes on as it began
+        started = resume_from.record.first("session_started")
+        style = STYLES.get(started.get("style", DEFAULT_STYLE), STYLES[DEFAULT_STYLE])
+        max_follow_ups = int(started.get("max_follow_ups", style.follow_ups))
+    interviewer, described = build_interviewer(args, max_follow_ups, style)
     from simulator.live.engine import WELCOME_BACK, greeting
 
     # The opening line and the first question are rendered while Whisper loads, so that a
     # Piper voice's load and renders (0.6 to 1.5 s on 2 cores) overlap it, not follow it.
     voice = RenderAhead(build_voice(args))
-    voice.prepare(WELCOME_BACK if resume_from is not None else greeting(bank_questions),
+    voice.prepare(WELCOME_BACK if resume_from is not None else greeting(bank_questions, style),
                   *[q.text for q in bank_questions[:1]])
     with console.status("[dim]Loading the speech model…[/]"):
         transcriber.load()
@@ -131,7 +167,8 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
         session=session,
         display=ConsoleDisplay(console, live=live),
         max_follow_ups=max_follow_ups,
-        settings={"mode": mode, "stt_model": transcriber.model_name,
+        style=style,
+        settings={"mode": mode, "style": style.name, "stt_model": transcriber.model_name,
                   "interviewer_detail": described, "voice": describe(voice)},
         done=resume_from.point.done if resume_from is not None else [],
         audio_prefix=f"r{resume_from.point.run}-" if resume_from is not None else "",
@@ -143,7 +180,7 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
             # Carry on: the log says where the interview was, as it would for `resume`.
             session.close()
             record = sessions.load(session.path)
-            point = resume_point(record, load_bank(getattr(args, "bank", [])))
+            point = resume_point(record, banks(getattr(args, "bank", [])))
             return run_interview(args, console, point.remaining, answers, transcriber, live,
                                  mode, resume_from=Resume(record, point))
         return stopped(console, session, "you stopped it")

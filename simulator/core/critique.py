@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 from simulator.language.specificity import Specificity
+from simulator.language.star import Star
 
 Status = Literal["covered", "partial", "missed"]
 STATUS_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
@@ -36,6 +37,7 @@ class QuestionCritique:
     better_answer: str = ""  # a sketch of a stronger answer, where the interviewer wrote one
     notes: list[str] = field(default_factory=list)  # e.g. quotes dropped, fallbacks taken
     specificity: Specificity | None = None  # concrete details against platitudes
+    star: Star | None = None  # situation, task, action, result: for story questions only
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Critique:
                 "points": [PointResult(**_known(PointResult, p)) for p in q.get("points", [])],
                 "specificity": (Specificity.from_dict(q["specificity"])
                                 if isinstance(q.get("specificity"), dict) else None),
+                "star": Star.from_dict(q["star"]) if isinstance(q.get("star"), dict) else None,
             })
             for q in data.get("questions", [])
         ]

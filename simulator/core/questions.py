@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from simulator.core.errors import UserError
+from simulator.core.textfile import regular_file
 
 BANK_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)  # schema 1: points with cues only
@@ -20,6 +22,10 @@ MAX_TERM_CHARS = 80
 MAX_CONCEPTS = 4
 MAX_BANK_BYTES = 2_000_000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# What kind of answer a question asks for: how the candidate would do something, or a story
+# of one past event (told as situation, task, action, result, and given STAR feedback).
+KINDS = ("approach", "story")
+DEFAULT_BANK = "pm-execution"  # what `practice` asks when nothing chooses the questions
 
 
 class BankError(UserError):
@@ -50,6 +56,7 @@ class Question:
     rubric: tuple[RubricPoint, ...]
     category_title: str = ""
     bank: str = ""
+    kind: str = "approach"  # one of KINDS
 
     def point(self, point_id: str) -> RubricPoint:
         return next(p for p in self.rubric if p.id == point_id)
@@ -58,6 +65,10 @@ class Question:
 @dataclass(frozen=True)
 class Bank:
     questions: tuple[Question, ...]
+    # The banks `select` draws from when no question or category is asked for.
+    default: tuple[str, ...] = (DEFAULT_BANK,)
+    warnings: tuple[str, ...] = ()  # user banks that could not be read and were left out
+    named: bool = False  # `default` was named on the command line (--bank)
 
     def get(self, question_id: str) -> Question:
         for q in self.questions:
@@ -72,7 +83,12 @@ class Bank:
     def select(
         self, ids: list[str] | None = None, category: str | None = None, count: int | None = None
     ) -> list[Question]:
-        chosen = [self.get(i) for i in ids] if ids else list(self.questions)
+        if ids:
+            chosen = [self.get(i) for i in ids]
+        elif category and not self.named:  # a category is looked for in every bank
+            chosen = list(self.questions)
+        else:
+            chosen = [q for q in self.questions if q.bank in self.default]
         if category:
             wanted = category.lower()
             chosen = [
@@ -200,8 +216,15 @@ def _point(table: object, where: str, schema: int,
     )
 
 
+def _kind(table: dict, where: str, default: str) -> str:
+    kind = table.get("kind", default)
+    if kind not in KINDS:
+        raise BankError(f"{where}: key 'kind' must be one of {', '.join(KINDS)}, not {kind!r:.40}")
+    return kind
+
+
 def _question(table: object, where: str, categories: dict, bank_id: str,
-              schema: int, shared: dict[str, tuple[str, ...]]) -> Question:
+              schema: int, shared: dict[str, tuple[str, ...]], kind: str) -> Question:
     if not isinstance(table, dict):
         raise BankError(f"{where}: each question must be a table")
     qid = _slug(table, where)
@@ -226,6 +249,7 @@ def _question(table: object, where: str, categories: dict, bank_id: str,
         rubric=rubric,
         category_title=str(categories.get(category, category)),
         bank=bank_id,
+        kind=_kind(table, where, kind),
     )
 
 
@@ -245,10 +269,13 @@ def parse_bank(text: str, name: str) -> list[Question]:
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise BankError(f"{name}: no questions (expected one or more [[questions]] tables)")
-    bank_id = str(data.get("id", Path(name).stem))
+    bank_id = data.get("id", slug(Path(name).stem, 64) or "bank")
+    if not isinstance(bank_id, str) or not SLUG.match(bank_id):
+        raise BankError(f"{name}: id {bank_id!r:.80} must be a lowercase slug (a-z, 0-9, '-')")
     shared = _shared_terms(data, name) if schema >= 2 else {}
+    kind = _kind(data, name, "approach")
     parsed = [
-        _question(q, f"{name}: questions[{i}]", categories, bank_id, schema, shared)
+        _question(q, f"{name}: questions[{i}]", categories, bank_id, schema, shared, kind)
         for i, q in enumerate(questions)
     ]
     _no_duplicates(parsed, name)
@@ -264,6 +291,12 @@ def _no_duplicates(questions: list[Question], where: str) -> None:
 
 
 def read_bank_file(path: Path) -> list[Question]:
+    # Only a regular file: saved banks load on every command, and a FIFO named *.toml among
+    # them would hang each one.
+    try:
+        regular_file(path, "question bank")
+    except UserError as exc:
+        raise BankError(str(exc)) from None
     try:
         size = path.stat().st_size
         if size > MAX_BANK_BYTES:
@@ -284,20 +317,90 @@ def builtin_banks() -> list[Question]:
     return found
 
 
-def load_bank(extra: list[Path] | None = None) -> Bank:
-    """The bundled bank plus any user banks (files, or folders of *.toml files)."""
+def slug(text: str, limit: int = 40) -> str:
+    """A lowercase a-z0-9 slug of `text`, cut at a dash to at most `limit` characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(out) > limit:
+        out = out[:limit + 1]
+        out = out[:out.rfind("-")] if "-" in out else out[:limit]
+    return out.strip("-")
+
+
+# Other names the bundled banks answer to, besides their ids.
+ALIASES = {"execution": "pm-execution", "behavioural": "pm-behavioural",
+           "behavioral": "pm-behavioural"}
+
+
+def named(name: str, bank_ids: list[str]) -> str | None:
+    """The bank a name given on the command line means, if it names one."""
+    name = name.strip().lower()
+    if name in bank_ids:
+        return name
+    return ALIASES.get(name) if ALIASES.get(name) in bank_ids else None
+
+
+def _bank_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(path.glob("*.toml"))
+        if not files:
+            raise BankError(f"{path}: no *.toml question banks in this folder")
+        return files
+    if path.exists():
+        return [path]
+    raise BankError(f"{path}: no such question bank")
+
+
+def _read_new_bank(path: Path, loaded: list[Question]) -> list[Question]:
+    """A bank file's questions, refused when a question id or the bank id is already taken:
+    a saved bank may not add questions to a bundled one, nor replace any."""
+    questions = read_bank_file(path)
+    ids = {q.id for q in loaded}
+    banks = {q.bank for q in loaded}
+    clash = next((q.id for q in questions if q.id in ids), None)
+    if clash:
+        raise BankError(f"{path}: question id {clash!r} is already in another bank")
+    if questions and questions[0].bank in banks:
+        raise BankError(f"{path}: bank id {questions[0].bank!r} is already taken")
+    return questions
+
+
+def load_bank(extra: list[Path | str] | None = None, user_dir: Path | None = None) -> Bank:
+    """The bundled banks, the user's saved banks (`user_dir`), and what `extra` names: bank
+    files, folders of them, or a loaded bank by name ("behavioural"). Without `extra`,
+    `select` draws from the execution bank; with it, from the banks it names."""
     questions = builtin_banks()
-    for path in extra or []:
-        path = Path(path)
-        if path.is_dir():
-            files = sorted(path.glob("*.toml"))
-            if not files:
-                raise BankError(f"{path}: no *.toml question banks in this folder")
-        elif path.exists():
-            files = [path]
-        else:
-            raise BankError(f"{path}: no such question bank")
-        for f in files:
-            questions += read_bank_file(f)
-    _no_duplicates(questions, "question banks")
-    return Bank(tuple(questions))
+    warnings: list[str] = []
+    loaded: dict[Path, str] = {}  # bank files read, resolved, and their bank ids
+    if user_dir is not None and user_dir.is_dir():
+        for f in sorted(user_dir.glob("*.toml")):
+            try:
+                added = _read_new_bank(f, questions)
+            except BankError as exc:  # one broken saved bank must not stop every interview
+                warnings.append(f"left out a saved question bank: {exc}")
+                continue
+            questions += added
+            loaded[f.resolve()] = added[0].bank
+    chosen: list[str] = []
+    for item in extra or []:
+        text = str(item)
+        # A name wins over a folder of the same name; a path says so with a "/" or ".toml".
+        bank_id = named(text, list(dict.fromkeys(q.bank for q in questions)))
+        if bank_id and "/" not in text and not text.endswith(".toml"):
+            chosen.append(bank_id)
+            continue
+        path = Path(item).expanduser()
+        if not path.exists() and not text.endswith(".toml") and "/" not in text:
+            known = ", ".join(dict.fromkeys(q.bank for q in questions))
+            raise BankError(f"no question bank called {text!r:.80} (banks: {known}; or "
+                            "give a .toml file or a folder)")
+        for f in _bank_files(path):
+            if f.resolve() in loaded:  # a saved bank given by its path: loaded already
+                chosen.append(loaded[f.resolve()])
+                continue
+            added = _read_new_bank(f, questions)
+            questions += added
+            loaded[f.resolve()] = added[0].bank
+            chosen.append(added[0].bank)
+    return Bank(tuple(questions), tuple(dict.fromkeys(chosen)) or (DEFAULT_BANK,),
+                tuple(warnings), named=bool(chosen))

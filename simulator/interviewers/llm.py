@@ -16,11 +16,13 @@ from dataclasses import dataclass, field, replace
 from simulator.core.contracts import Cancel, FollowUp, MoveOn, QuestionGrade, QuestionRecord
 from simulator.core.critique import Critique, PointResult, QuestionCritique, weighted_score
 from simulator.core.questions import Question
+from simulator.core.style import DEFAULT_STYLE, STYLES
 from simulator.interviewers.prompting import Prompts
 from simulator.interviewers.rubric import RubricInterviewer, critique_question, summarize
 from simulator.interviewers.structured import StructuredChat, Unavailable
 from simulator.language.quotes import find_quote
 from simulator.language.specificity import measure as measure_specificity
+from simulator.language.star import for_answer as star_for_answer
 from simulator.language.words import spellings
 
 # Evidence that reads as an instruction to the grader is never evidence of a skill.
@@ -97,6 +99,7 @@ class LLMInterviewer:
     chat: StructuredChat
     prompts: Prompts
     max_follow_ups: int = 2
+    manner: str = STYLES[DEFAULT_STYLE].manner  # how follow-ups are worded, never the grading
     name: str = "openai"
     remote: bool = True
     fallback: RubricInterviewer = field(default_factory=RubricInterviewer)
@@ -116,6 +119,7 @@ class LLMInterviewer:
             "follow_up", question=q.text, model_answer=q.model_answer, rubric=_rubric_lines(q),
             probed=", ".join(sorted(record.probed)) or "none",
             follow_ups_left=str(max(0, self.max_follow_ups - asked)),
+            manner=self.manner,
             transcript=record.answer_text,
         )
         try:
@@ -209,4 +213,5 @@ class LLMInterviewer:
             model_answer=q.model_answer, answered=True,
             better_answer=reply["better_answer"].strip(), notes=notes,
             specificity=measure_specificity(transcript),
+            star=star_for_answer(q.kind, transcript),
         )

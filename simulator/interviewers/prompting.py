@@ -14,8 +14,8 @@ from string import Template
 
 from simulator.core.errors import UserError
 
-TEMPLATES = ("persona.txt", "follow_up.txt", "critique.txt")
-SCHEMAS = ("follow_up.schema.json", "critique.schema.json")
+TEMPLATES = ("persona.txt", "follow_up.txt", "critique.txt", "generate_bank.txt")
+SCHEMAS = ("follow_up.schema.json", "critique.schema.json", "generate_bank.schema.json")
 
 
 @dataclass(frozen=True)

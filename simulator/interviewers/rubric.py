@@ -17,6 +17,8 @@ from simulator.language.concepts import ConceptPoint, split_sentences
 from simulator.language.matching import Sentence, match_cues, sentences
 from simulator.language.specificity import Specificity, has_detail
 from simulator.language.specificity import measure as measure_specificity
+from simulator.language.star import for_answer as star_for_answer
+from simulator.language.topic import about_work
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
 # one) show a point; a single cue is a mention, not a treatment.
@@ -40,6 +42,8 @@ def _concept_point(point: RubricPoint) -> ConceptPoint:
 # too short to judge so.
 GENERIC_ANSWER_DETAILS = 0.5
 GENERIC_ANSWER_MIN_WORDS = 50
+NOT_ABOUT_WORK = ("the story does not seem to be about your work: tell one from your job, "
+                  "with the product, the people and the company in it")
 GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a name, a number, "
                       "a date, an example)")
 
@@ -53,10 +57,16 @@ def assess(question: Question, answer: str,
                  if not all(p.action for p in question.rubric) else [])
     spec = spec or measure_specificity(answer)
     generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
+    # A story question asks about the candidate's work: the same deeds in a story about
+    # something else earn nothing.
+    elsewhere = (question.kind == "story" and spec.words >= GENERIC_ANSWER_MIN_WORDS
+                 and not about_work(answer))
     results = []
     for point in question.rubric:
         if point.action:
             found = _concept_point(point).judge(concept_sents)
+            if elsewhere and found.status != "missed":
+                found = replace(found, status="missed", unsure=NOT_ABOUT_WORK)
             if generic and found.status != "missed" and not has_detail(found.evidence or ""):
                 # Plain but bare, the point is thin (partial); amid platitudes, it is a mention.
                 thinner = "partial" if found.status == "covered" and not spec.platitudes \
@@ -109,6 +119,7 @@ def critique_question(record: QuestionRecord) -> QuestionCritique:
         answered=bool(answer),
         notes=notes,
         specificity=spec,
+        star=star_for_answer(q.kind, answer or ""),
     )
 
 

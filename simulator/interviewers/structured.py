@@ -35,7 +35,13 @@ FORMAT_REFUSAL = re.compile(r"response_format|json_schema|json_object|Input shou
 
 
 class Unavailable(Exception):
-    """No usable reply after retries; the message says why, without secrets."""
+    """No usable reply after retries; the message says why, without secrets. `reason` is
+    what was wrong with the model's last reply when it was not valid (not JSON, or not the
+    schema's shape), else None."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class _StillInvalid(Unavailable):
@@ -260,11 +266,16 @@ class StructuredChat:
                       {"role": "user", "content":
                        f"That reply was not valid: {first}. Reply again with only the "
                        "corrected JSON object, and keep it short."}]
-            fixed, _ = self._stream(repair, mode, name, schema, None, step)
+            try:
+                fixed, _ = self._stream(repair, mode, name, schema, None, step)
+            except Unavailable as exc:  # cancelled or out of time: the reply is still invalid
+                exc.reason = exc.reason or str(first)
+                raise
             try:
                 return self._check(fixed, schema)
             except ValueError as second:
-                raise _StillInvalid(f"the model's JSON stayed invalid ({second})") from None
+                raise _StillInvalid(f"the model's JSON stayed invalid ({second})",
+                                    reason=str(second)) from None
 
     @staticmethod
     def _check(text: str, schema: dict) -> dict:

@@ -7,7 +7,6 @@ while it is being spoken, not only once it ends.
 from __future__ import annotations
 
 import math
-import re
 import select
 import sys
 import threading
@@ -28,6 +27,7 @@ from audio.stt import Transcriber, Transcript
 from audio.tts import Synthesizer
 from simulator.core.contracts import Answer, AnswerRequest
 from simulator.core.errors import UserError
+from simulator.core.textfile import read_text, regular_file
 from simulator.language import phrases, turn_cues
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"}
@@ -69,37 +69,15 @@ def check_answer_files(paths: list[Path]) -> list[Path]:
 # About 20 minutes of speech: longer is not an interview answer, and speaking it would keep
 # the synthesizer busy for many minutes.
 MAX_ANSWER_CHARS = 20_000
-# Characters that show nothing: an answer of only these is empty.
-_INVISIBLE = re.compile(r"[\s\ufeff\u200b\u200c\u200d\u2060\u00ad]+")
-
-
-def regular_file(path: Path, what: str) -> Path:
-    """`path` if it is a regular file; a pipe or a device would be read for ever."""
-    try:
-        ok = path.is_file()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
-    if not ok:
-        if not path.exists():
-            raise UserError(f"{path}: no such {what}")
-        raise UserError(f"{path}: not a regular file (the {what} cannot be a pipe, a device "
-                        "or a folder)")
-    return path
 
 
 def answer_text(path: Path) -> str:
     """A written answer; an empty one is a mistake, not an answer worth grading."""
-    regular_file(path, "answer text")
-    try:
-        if path.stat().st_size > 4 * MAX_ANSWER_CHARS:
-            raise UserError(f"{path}: the answer text is too long (at most "
-                            f"{MAX_ANSWER_CHARS} characters, about 20 minutes of speech)")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read the answer text ({exc})") from exc
+    # A UTF-8 character is at most 4 bytes: a file within this bound is read whole before its
+    # characters are counted.
+    text = read_text(path, "answer text", 4 * MAX_ANSWER_CHARS,
+                     limit=f"{MAX_ANSWER_CHARS} characters, about 20 minutes of speech")
     text = text.lstrip("\ufeff").strip()
-    if not _INVISIBLE.sub("", text):
-        raise UserError(f"{path}: the answer text is empty")
     if len(text) > MAX_ANSWER_CHARS:
         raise UserError(f"{path}: the answer text is too long ({len(text)} characters; at most "
                         f"{MAX_ANSWER_CHARS}, about 20 minutes of speech)")
@@ -145,6 +123,7 @@ class TurnEnd:
     FINISHED_AT = 0.5  # the model's probability from which the answer sounds finished,
     UNFINISHED_BELOW = 0.05  # ...and below which it sounds unfinished: the longest wait
     UNSURE_WORD = 0.3  # Whisper's probability of the last word below which it may be wrong
+    SHORT_FROM_WORDS = 10  # words said before the short wait can end the answer
 
     def __init__(self, model: TurnEndModel | None = None):
         self.model = model
@@ -210,7 +189,11 @@ class TurnEnd:
         if p is None:
             return self.FIXED
         if p >= self.FINISHED_AT:
-            return self.SHORT
+            # A sentence or so is rarely a whole interview answer, however finished it sounds
+            # ("I would talk to the engineering lead." and then, 2.5 s on, the rest): an
+            # interviewer waits longer before taking it as the answer.
+            return self.SHORT if len(transcript.text.split()) >= self.SHORT_FROM_WORDS \
+                else self.FIXED
         return self.FIXED if p >= self.UNFINISHED_BELOW else math.inf
 
 

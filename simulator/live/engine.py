@@ -28,6 +28,7 @@ from simulator.core.contracts import (
 )
 from simulator.core.critique import Critique
 from simulator.core.questions import Question
+from simulator.core.style import DEFAULT_STYLE, STYLES, Style
 from simulator.language import phrases
 from simulator.live.grading import BackgroundGrader
 from simulator.record.session import Session
@@ -42,23 +43,20 @@ class QuietDisplay:
         yield lambda _text: None
 
 
-def greeting(questions: list[Question]) -> str:
+def greeting(questions: list[Question], style: Style = STYLES[DEFAULT_STYLE]) -> str:
     n = len(questions)
     plural = "one question" if n == 1 else f"{n} questions"
+    kinds = {q.kind for q in questions}
+    about = ("about times you've handled things as a product manager" if kinds == {"story"}
+             else "about how you work as a product manager and things you've done"
+             if "story" in kinds else "about how you get things done as a product manager")
     return (
-        f"Hi, thanks for making the time. I'll ask you {plural} about how you get things done "
-        "as a product manager, and I may follow up on your answers. Take a moment to think "
-        "before you answer if you need it. Let's begin."
+        f"{style.opening} I'll ask you {plural} {about}, and I may follow up on your answers. "
+        "Take a moment to think before you answer if you need it. Let's begin."
     )
 
 
 WELCOME_BACK = "Welcome back. Let's pick up where we left off."
-CLOSING = "That's all from me. Thank you, I'll put your feedback together now."
-NUDGE = "Take your time. Whenever you're ready, go ahead."
-WRAP_UP = "Let me stop you there, thank you."
-SKIPPED = "No problem, let's move on."
-# The soft limit on an answer, as a multiple of the question's target length.
-TIME_LIMIT_FACTOR = 1.5
 MAX_REPEATS = 2
 
 
@@ -240,6 +238,7 @@ class Interview:
     session: Session
     display: Display = field(default_factory=QuietDisplay)
     max_follow_ups: int = 2
+    style: Style = STYLES[DEFAULT_STYLE]
     settings: dict = field(default_factory=dict)  # recorded in session_started
     # Questions already finished in an earlier run of this session (see `resume`).
     done: list[QuestionRecord] = field(default_factory=list)
@@ -271,17 +270,17 @@ class Interview:
                 ],
                 **self.settings,
             )
-            self.say("greeting", greeting(self.questions), "greeting.wav")
+            self.say("greeting", greeting(self.questions, self.style), "greeting.wav")
         grader = BackgroundGrader(self.interviewer)
         for record in self.done:
             grader.add(record)
         for i, q in enumerate(self.questions, len(self.done) + 1):
             following = i - len(self.done)
             upcoming = (self.questions[following].text if following < len(self.questions)
-                        else CLOSING)
+                        else self.style.closing)
             self.prefetch(upcoming)
             grader.add(self.ask(i, q))
-        self.say("closing", CLOSING, "closing.wav")
+        self.say("closing", self.style.closing, "closing.wav")
         with self.display.working("Writing your critique") as progress:
             critique = self.interviewer.summarize(grader.grades(progress))
         self.emit("critique", critique=critique.to_dict())
@@ -396,17 +395,17 @@ class Interview:
                                                  else "candidate")
             answer = self.answers.record_answer(AnswerRequest(
                 q.id, self.session.audio_path(name),
-                time_limit=q.target_seconds * TIME_LIMIT_FACTOR, listener=speculation))
+                time_limit=self.style.time_limit(q.target_seconds), listener=speculation))
             if answer is None or answer.audio.duration == 0:
                 return None, "no answer"
             self.emit("answer_recorded", audio=name, duration=round(answer.audio.duration, 3),
                       ended_by=answer.ended_by, **where)
             if answer.ended_by == "grace":  # silence from start to end
                 if nudged:
-                    self.say("skip", SKIPPED, clip_name(index, turn, "skip"), **where)
+                    self.say("skip", self.style.skipped, clip_name(index, turn, "skip"), **where)
                     return None, "silence"
                 nudged = True
-                self.say("nudge", NUDGE, clip_name(index, turn, "nudge"), **where)
+                self.say("nudge", self.style.nudge, clip_name(index, turn, "nudge"), **where)
                 continue
             transcript = answer.transcript
             if transcript is None:
@@ -420,7 +419,7 @@ class Interview:
                 continue
             if request == "skip":
                 self.emit("candidate_request", request="skip", text=transcript.text, **where)
-                self.say("skip", SKIPPED, clip_name(index, turn, "skip"), **where)
+                self.say("skip", self.style.skipped, clip_name(index, turn, "skip"), **where)
                 return None, "skipped"
             answer.transcript = phrases.strip_closing(transcript)
             self.emit("answer_transcribed", transcript=answer.transcript.to_dict(), **where)
@@ -429,6 +428,6 @@ class Interview:
                     answer.speech_ended, answer.turn_end,
                     answer.transcript_ready or time.monotonic()))
             if answer.ended_by == "time_limit":
-                self.say("wrap_up", WRAP_UP, clip_name(index, turn, "wrap-up"), **where)
+                self.say("wrap_up", self.style.wrap_up, clip_name(index, turn, "wrap-up"), **where)
             return answer, ""
         return None, "no answer"

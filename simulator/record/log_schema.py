@@ -38,6 +38,11 @@ _QUESTION_CRITIQUE = {
                 "kind": _STR, "text": _STR}}},
             "platitudes": _STRINGS, "words": {"type": "integer"},
             "vague": {"type": "boolean"}}},
+        "star": {"type": ["object", "null"], "properties": {
+            "situation": _STR_OR_NULL, "task": _STR_OR_NULL, "action": _STR_OR_NULL,
+            "result": _STR_OR_NULL, "measured": {"type": "boolean"}, "event": _STR,
+            "own": _STR, "i_actions": {"type": "integer"}, "we_actions": {"type": "integer"},
+            "advice": _STRINGS}},
     },
 }
 CRITIQUE = {
@@ -55,7 +60,8 @@ _WORD = {"type": "object", "required": ["word", "start", "end"],
 
 EVENTS: dict[str, dict] = {
     "session_started": {"properties": {
-        "interviewer": _STR, "question_ids": _STRINGS, "mode": _STR, "stt_model": _STR_OR_NULL,
+        "interviewer": _STR, "question_ids": _STRINGS, "mode": _STR, "style": _STR,
+        "stt_model": _STR_OR_NULL,
         "questions": {"type": "array", "items": {"type": "object", "properties": {
             "id": _STR, "category": _STR, "text": _STR, "target_seconds": _NUM_OR_NULL}}},
     }},

@@ -63,9 +63,11 @@ def weakest_first(bank: Bank, found: list[Attempt]) -> list[Question]:
         recent = scores.get(category, [])[-3:]
         return (1, sum(recent) / len(recent)) if recent else (0, 0.0)
 
-    order = sorted(bank.categories(), key=category_rank)
+    # Only the bank being practised (the default one, or the ones --bank names).
+    pool = bank.select()
+    order = sorted(dict.fromkeys(q.category for q in pool), key=category_rank)
     picked: list[Question] = []
     for category in order:
-        questions = [q for q in bank.questions if q.category == category]
+        questions = [q for q in pool if q.category == category]
         picked += sorted(questions, key=lambda q: tried.get(q.id, 0))
     return picked

@@ -20,6 +20,7 @@ from audio.encode import OPUS_RATE, to_ogg_opus
 from audio.pcm import Audio, AudioError, read_audio
 from simulator.language.delivery import summary_lines
 from simulator.language.specificity import specificity_line
+from simulator.language.star import star_lines
 from simulator.language.words import spelling, spellings
 from simulator.reports.model import Report, ReportTurn, clock
 
@@ -117,4 +118,4 @@ def to_html(report: Report) -> str:
         delivery_lines=summary_lines(report.delivery.session),
         pace_chart=_pace_chart(spoken), moments=_moments(spoken),
         locate=lambda question_id, quote: locate(report.turns, question_id, quote),
-        specificity_line=specificity_line)
+        specificity_line=specificity_line, star_lines=star_lines)

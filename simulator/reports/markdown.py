@@ -7,6 +7,7 @@ import re
 from simulator.core.critique import QuestionCritique
 from simulator.language.delivery import summary_lines
 from simulator.language.specificity import specificity_line
+from simulator.language.star import star_lines
 from simulator.record.progress import Attempt
 from simulator.reports.model import Report
 
@@ -78,6 +79,9 @@ def _md_question(q: QuestionCritique, report: Report) -> list[str]:
     spec = specificity_line(q.specificity)
     if spec:
         lines += [_md(spec), ""]
+    star = star_lines(q.star)
+    if star:
+        lines += ["Story (STAR):", ""] + _md_list(star)
     if q.strengths:
         lines += ["Strengths:", ""] + _md_list(q.strengths)
     if q.to_add:

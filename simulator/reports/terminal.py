@@ -9,6 +9,7 @@ from rich.table import Table
 from simulator.core.critique import Critique
 from simulator.language.delivery import Delivery, summary_lines
 from simulator.language.specificity import specificity_line
+from simulator.language.star import star_lines
 
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missed": "red"}
 
@@ -30,6 +31,11 @@ def show_critique(console: Console, critique: Critique) -> None:
         if spec:
             style = "yellow" if q.specificity and q.specificity.vague else "dim"
             console.print(f"[{style}]{escape(spec)}[/]")
+        star = star_lines(q.star)
+        if star:
+            console.print("[bold]Story (STAR)[/]")
+            for line in star:
+                console.print(f"  {escape(line)}")
         if q.better_answer:
             console.print(f"[dim]A stronger answer:[/] {escape(q.better_answer)}")
         console.print(f"[dim]Model answer direction:[/] {escape(q.model_answer)}")
