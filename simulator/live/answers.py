@@ -115,10 +115,11 @@ class TurnEnd:
     """
 
     # Tuned on tune.toml's 21 answers (see tests/data/turns/README.md). The short wait must
-    # outlast a pause between two complete points (1 s, and up to 1.3 s there); the fixed one
-    # is the wait of old; the longest waits out a pause mid-thought that Whisper misheard
-    # ("and" heard as "ad": only the model's near-zero probability tells).
-    SHORT = 1.4  # seconds of silence after an answer that sounds finished
+    # outlast a pause between two complete points (1 s there once ten words are said; before
+    # that the wait is the fixed one); the fixed one is the wait of old; the longest waits out
+    # a pause mid-thought that Whisper misheard ("and" heard as "ad": only the model's
+    # near-zero probability tells).
+    SHORT = 1.3  # seconds of silence after an answer that sounds finished
     FIXED = 3.0  # ...when the model is unsure, or there is no model: the wait of old
     FINISHED_AT = 0.5  # the model's probability from which the answer sounds finished,
     UNFINISHED_BELOW = 0.05  # ...and below which it sounds unfinished: the longest wait
