@@ -59,3 +59,29 @@ def test_every_stage_is_logged_in_order_with_its_audio(home, answers):
     audio_files = [e["audio"] for e in record.events if "audio" in e]
     assert len(audio_files) == 4  # greeting, question, answer, closing
     assert all((record.path / name).is_file() for name in audio_files)
+
+
+def test_a_line_still_rendering_is_waited_for_not_rendered_twice():
+    import threading
+    import time
+
+    import numpy as np
+
+    from audio.pcm import Audio
+    from simulator.live.engine import Prefetched
+
+    calls, started = [], threading.Event()
+
+    def slow_render(text):
+        started.set()
+        time.sleep(0.2)
+        calls.append(text)
+        return Audio(np.zeros(160, dtype=np.float32), 16000)
+
+    ahead = Prefetched()
+    ahead.start("closing", slow_render)
+    started.wait(5)
+    assert ahead.take("closing") is not None and calls == ["closing"]
+    ahead.start("next", slow_render)
+    ahead.settle()  # nothing is left rendering when the interview ends
+    assert calls == ["closing", "next"]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.core.questions import load_bank
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -22,7 +24,7 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
     )
     wheel = next(dist.glob("mock_interview-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "questions/pm_execution.toml" in names
+    assert "questions/pm_execution.toml" in names and "questions/pm_behavioural.toml" in names
     assert "questions/samples/pm_execution_demo.toml" in names
     for name in ("persona.txt", "follow_up.txt", "critique.txt", "critique.schema.json"):
         assert f"prompts/{name}" in names
@@ -45,4 +47,6 @@ def test_wheel_holds_data_and_runs_when_installed(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     first, rest = out.split("\n", 1)
     assert json.loads(first).startswith(str(target))
-    assert len(json.loads(rest)) == 11
+    listed = json.loads(rest)
+    assert len(listed) == len(load_bank().questions)  # every bundled bank is in the wheel
+    assert {q["bank"] for q in listed} == {"pm-execution", "pm-behavioural"}

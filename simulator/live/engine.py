@@ -192,19 +192,45 @@ class Speculation:
 
 
 class Prefetched:
-    """Audio rendered ahead of time by one thread and taken by another."""
+    """Audio rendered ahead of time by one thread and taken by another.
+
+    A line still being rendered is waited for, not rendered a second time; and nothing is
+    left rendering when the interview ends: a voice's native code (Piper's onnxruntime) still
+    running in a thread as the process exits aborts it.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._audio: dict[str, Audio] = {}
+        self._rendering: dict[str, threading.Thread] = {}
 
-    def put(self, text: str, audio: Audio) -> None:
+    def start(self, text: str, render: Callable[[str], Audio]) -> None:
+        def work() -> None:
+            with contextlib.suppress(Exception):  # rendered again when needed
+                audio = render(text)
+                with self._lock:
+                    self._audio.setdefault(text, audio)
+
+        thread = threading.Thread(target=work, name="prefetch", daemon=True)
         with self._lock:
-            self._audio.setdefault(text, audio)
+            self._rendering[text] = thread
+        thread.start()
 
     def take(self, text: str) -> Audio | None:
         with self._lock:
+            thread = self._rendering.pop(text, None)
+        if thread is not None:
+            thread.join()
+        with self._lock:
             return self._audio.pop(text, None)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait for every render still going: a local one takes a second at most, and a
+        remote one past the timeout is only waiting on the network, harmless at exit."""
+        with self._lock:
+            threads, self._rendering = list(self._rendering.values()), {}
+        for thread in threads:
+            thread.join(timeout)
 
 
 @dataclass(frozen=True)
@@ -274,13 +300,16 @@ class Interview:
         grader = BackgroundGrader(self.interviewer)
         for record in self.done:
             grader.add(record)
-        for i, q in enumerate(self.questions, len(self.done) + 1):
-            following = i - len(self.done)
-            upcoming = (self.questions[following].text if following < len(self.questions)
-                        else self.style.closing)
-            self.prefetch(upcoming)
-            grader.add(self.ask(i, q))
-        self.say("closing", self.style.closing, "closing.wav")
+        try:
+            for i, q in enumerate(self.questions, len(self.done) + 1):
+                following = i - len(self.done)
+                upcoming = (self.questions[following].text if following < len(self.questions)
+                            else self.style.closing)
+                self.prefetch(upcoming)
+                grader.add(self.ask(i, q))
+            self.say("closing", self.style.closing, "closing.wav")
+        finally:
+            self._rendered.settle()
         with self.display.working("Writing your critique") as progress:
             critique = self.interviewer.summarize(grader.grades(progress))
         self.emit("critique", critique=critique.to_dict())
@@ -295,12 +324,7 @@ class Interview:
 
     def prefetch(self, text: str) -> None:
         """Render what the interviewer will say next while the candidate talks."""
-
-        def work() -> None:
-            with contextlib.suppress(Exception):  # rendered again when needed
-                self._rendered.put(text, self.speaker.render(text))
-
-        threading.Thread(target=work, daemon=True).start()
+        self._rendered.start(text, self.speaker.render)
 
     def say(self, kind: str, text: str, audio_name: str, audio: Audio | None = None,
             **fields: object) -> None:
