@@ -116,3 +116,21 @@ def test_grade_json_and_every_report_format_show_the_star_parts(cli, tmp_path):
     other = json.loads(cli("grade", "--question", "user-story", "--json", "--interviewer",
                            "rubric", answer).stdout)
     assert other["star"] is None
+
+
+def test_a_story_question_answered_with_a_plan_earns_half_at_most(tmp_path):
+    from simulator.core.questions import load_bank
+    from simulator.interviewers.rubric import assess
+
+    bank = tmp_path / "stories.toml"
+    bank.write_text(STORY_BANK)
+    q = load_bank([bank]).get("launch-story")
+    told = assess(q, "Last spring at a delivery startup our checkout release broke. I rolled "
+                     "back the release that afternoon, I called the two engineers, and I pulled "
+                     "the funnel data from the dashboard.")
+    planned = assess(q, "If a release broke, I would roll back the release that afternoon, I "
+                        "would call the two engineers, and I would pull the funnel data from the "
+                        "dashboard.")
+    assert [p.status for p in told] == ["covered"] * 3
+    assert [p.status for p in planned] == ["partial"] * 3
+    assert all("would do" in p.unsure for p in planned)

@@ -18,6 +18,7 @@ from simulator.language.matching import Sentence, match_cues, sentences
 from simulator.language.specificity import Specificity, has_detail
 from simulator.language.specificity import measure as measure_specificity
 from simulator.language.star import for_answer as star_for_answer
+from simulator.language.star import star
 from simulator.language.topic import about_work
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
@@ -44,6 +45,10 @@ GENERIC_ANSWER_DETAILS = 0.5
 GENERIC_ANSWER_MIN_WORDS = 50
 NOT_ABOUT_WORK = ("the story does not seem to be about your work: tell one from your job, "
                   "with the product, the people and the company in it")
+NOT_ONE_EVENT = {
+    "hypothetical": "told as what you would do: tell what you did, the one time it happened",
+    "generalisation": "told as what you usually do: tell what you did, the one time it happened",
+}
 GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a name, a number, "
                       "a date, an example)")
 
@@ -61,12 +66,17 @@ def assess(question: Question, answer: str,
     # something else earn nothing.
     elsewhere = (question.kind == "story" and spec.words >= GENERIC_ANSWER_MIN_WORDS
                  and not about_work(answer))
+    # ...and about one time it happened: what the candidate would do, or usually does, is a
+    # plan, worth half at most.
+    not_told = star(answer).event if question.kind == "story" and answer.strip() else "specific"
     results = []
     for point in question.rubric:
         if point.action:
             found = _concept_point(point).judge(concept_sents)
             if elsewhere and found.status != "missed":
                 found = replace(found, status="missed", unsure=NOT_ABOUT_WORK)
+            elif not_told != "specific" and found.status == "covered":
+                found = replace(found, status="partial", unsure=NOT_ONE_EVENT[not_told])
             if generic and found.status != "missed" and not has_detail(found.evidence or ""):
                 # Plain but bare, the point is thin (partial); amid platitudes, it is a mention.
                 thinner = "partial" if found.status == "covered" and not spec.platitudes \
