@@ -1,4 +1,5 @@
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -98,3 +99,10 @@ def test_vad_finds_speech_between_silences(speech):
     from audio.vad import Span
 
     assert group_spans([Span(0, 5), Span(6, 12), Span(13, 30)], 15) == [Span(0, 12), Span(13, 30)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux's")
+def test_big_whisper_buffers_go_back_to_the_system_on_linux():
+    from audio.stt import return_big_buffers
+
+    assert return_big_buffers()
