@@ -50,10 +50,6 @@ class Score:
         return self.right[name] / self.stories if self.stories else 0.0
 
 
-def expected(story: dict, name: str) -> object:
-    return story[name]
-
-
 def found(s: Star, name: str) -> object:
     return s.found(name) if name in PARTS else getattr(s, name)
 
@@ -64,7 +60,7 @@ def score(stories: list[dict]) -> Score:
         s = star(story["text"])
         out.stories += 1
         for name in JUDGED:
-            want, got = expected(story, name), found(s, name)
+            want, got = story[name], found(s, name)
             if want == got:
                 out.right[name] += 1
             else:

@@ -21,10 +21,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def toml_string(text: str) -> str:
     """`text` as a TOML basic string.
 
-    JSON's escapes (\\" \\\\ \\n \\t \\uXXXX for the other control characters) are TOML's
-    too. Two differences are handled here: TOML forbids a raw DEL (U+007F), which JSON leaves
-    as it is, and a lone surrogate cannot be written as UTF-8 at all, so it is dropped. Text
-    beyond the BMP is written as itself, not as the surrogate pair escapes TOML would refuse.
+    JSON's escapes (\\" \\\\ \\n \\t, and \\u with four hex digits for the other control
+    characters) are TOML's too. Two differences are handled here: TOML forbids a raw DEL
+    (U+007F), which JSON leaves as it is, and a lone surrogate cannot be written as UTF-8 at
+    all, so it is dropped. Text beyond the BMP is written as itself, not as the surrogate pair
+    escapes TOML would refuse.
     """
     return json.dumps(text.translate(_NOT_UTF8), ensure_ascii=False).replace("\x7f", "\\u007F")
 

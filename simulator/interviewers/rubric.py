@@ -17,8 +17,8 @@ from simulator.language.concepts import ConceptPoint, split_sentences
 from simulator.language.matching import Sentence, match_cues, sentences
 from simulator.language.specificity import Specificity, has_detail
 from simulator.language.specificity import measure as measure_specificity
+from simulator.language.star import Star
 from simulator.language.star import for_answer as star_for_answer
-from simulator.language.star import star
 from simulator.language.topic import about_work
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
@@ -53,9 +53,10 @@ GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a nam
                       "a date, an example)")
 
 
-def assess(question: Question, answer: str,
-           spec: Specificity | None = None) -> list[PointResult]:
-    """Every rubric point's status; `spec` is the answer's specificity, if already measured."""
+def assess(question: Question, answer: str, spec: Specificity | None = None,
+           story: Star | None = None) -> list[PointResult]:
+    """Every rubric point's status; `spec` is the answer's specificity and `story` its STAR
+    reading (story questions only), if already measured."""
     # Each matcher reads the answer its own way; read it only for the points that need it.
     concept_sents = split_sentences(answer) if any(p.action for p in question.rubric) else []
     cue_sents = ([Sentence.of(s) for s in sentences(answer)]
@@ -68,7 +69,8 @@ def assess(question: Question, answer: str,
                  and not about_work(answer))
     # ...and about one time it happened: what the candidate would do, or usually does, is a
     # plan, worth half at most.
-    not_told = star(answer).event if question.kind == "story" and answer.strip() else "specific"
+    story = story or star_for_answer(question.kind, answer)
+    not_told = story.event if story is not None else "specific"
     results = []
     for point in question.rubric:
         if point.action:
@@ -111,7 +113,8 @@ def critique_question(record: QuestionRecord) -> QuestionCritique:
     q = record.question
     answer = record.answer_text
     spec = measure_specificity(answer) if answer else None
-    points = assess(q, answer, spec)
+    story = star_for_answer(q.kind, answer or "")
+    points = assess(q, answer, spec, story)
     notes = [OFFLINE_CAVEAT] if answer else []
     least_sure = _least_sure(points) if answer else None
     if least_sure:
@@ -129,7 +132,7 @@ def critique_question(record: QuestionRecord) -> QuestionCritique:
         answered=bool(answer),
         notes=notes,
         specificity=spec,
-        star=star_for_answer(q.kind, answer or ""),
+        star=story,
     )
 
 
