@@ -20,7 +20,7 @@ def test_demo_completes_with_no_network_and_exports(demo):
     assert "Overall score" in result.stdout and "Interviewer (follow-up)" in result.stdout
     assert "Traceback" not in result.stderr
     # The offline critique says what it is, and how specific each answer was.
-    assert "Graded offline by matching" in result.stdout and "concrete detail" in result.stdout
+    assert "Graded offline by comparing" in result.stdout and "concrete detail" in result.stdout
     home = demo.home
     cli = functools.partial(mock_interview, home)
     listed = json.loads(cli("sessions", "--json").stdout)
@@ -31,7 +31,7 @@ def test_demo_completes_with_no_network_and_exports(demo):
     md = cli("export", sid, "--format", "md").stdout
     assert "## Transcript" in md and "## Critique" in md and "**You:**" in md
     assert "Model answer direction" in md
-    assert "concrete detail" in md and "Graded offline by matching" in md
+    assert "concrete detail" in md and "Graded offline by comparing" in md
     doc = json.loads(cli("export", sid, "--format", "json").stdout)
     for q in doc["critique"]["questions"]:
         assert q["specificity"]["words"] > 0 and isinstance(q["specificity"]["details"], list)

@@ -110,6 +110,32 @@ GENERATED = {
         },
     ],
 }
+# ...with three example sentences and an opposite for every point, which the offline grader
+# compares answers with.
+EXAMPLES = {
+    "check-scope": ["I'd split the drop by market and issuer first.",
+                    "I looked at which banks the declines came from.",
+                    "Before anything else I'd compare authorisation rates card by card."],
+    "contain": ["I'd switch the new method off behind its flag.",
+                "We rolled it back within the hour.",
+                "I'd pause the rollout so no more payments fail while we look."],
+    "tell-early": ["I'd message support and risk straight away.",
+                   "That morning I flagged it to finance and leadership.",
+                   "I'd let the support lead know right away what customers will see."],
+    "hypothesis": ["I expected the shorter form to lift signups by five percent.",
+                   "My bet was that conversion would go up.",
+                   "We predicted a higher checkout rate and measured it over two weeks."],
+    "check-result": ["I reran the test before believing it.",
+                     "I segmented the result by device to check it held.",
+                     "We looked at the raw numbers again with the analyst."],
+    "decide": ["We shipped the variant to everyone.",
+               "I stopped the test and killed the feature.",
+               "I decided to roll it out to all markets."],
+}
+for _question in GENERATED["questions"]:
+    for _point in _question["rubric"]:
+        _point["examples"] = EXAMPLES[_point["id"]]
+        _point["opposites"] = [f"I'd leave {_point['id'].replace('-', ' ')} for next quarter."]
 ANSWER = ("I would check the dashboards by market and issuer, roll back the new method behind "
           "its flag, and tell support and risk straight away.")
 
@@ -182,6 +208,9 @@ def test_questions_written_for_the_job_are_saved_and_practised_again_offline(
     assert questions[0].point("tell-early").concepts[0] == (
         "who", ("support", "risk", "leadership", "finance"))
     assert questions[0].category_title == "Payments reliability"
+    # The examples the offline grader compares answers with are saved with each point.
+    assert questions[0].point("contain").examples == tuple(EXAMPLES["contain"])
+    assert len(questions[1].point("decide").opposites) == 1
 
     # One generation request, asking for the generate_bank schema, carrying the description.
     (request,) = generation_requests(server)

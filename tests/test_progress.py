@@ -24,11 +24,11 @@ def test_attempts_show_side_by_side_and_progress_by_category(cli, home, tmp_path
 
     table = cli("sessions").stdout
     assert f"sprint: {listed[0]['score']} → {listed[1]['score']}" in table
-    assert "user-story/acceptance-criteria: missed → covered" in table
+    assert "user-story/outcome-not-implementation: missed → covered" in table
 
     md = cli("export", second, "--format", "md").stdout
     assert "Attempts at this question, side by side:" in md
-    assert "| acceptance-criteria | missed | covered |" in md
+    assert "| outcome-not-implementation | missed | covered |" in md
     html = cli("export", second, "--format", "html").stdout
     assert "Attempts at this question, side by side" in html and "(this one)" in html
 

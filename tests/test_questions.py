@@ -83,8 +83,8 @@ def test_select_by_category_count_and_ids():
          r"rubric\[0\].*missing key 'action'"),
         ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'action = []'),
          "'action' must be a non-empty list"),
-        ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'action = ["@tell"]'),
-         "unknown term list '@tell'"),
+        ("schema = 2\n" + bank_text().replace('cues = ["thing 0"]', 'action = ["@no-such"]'),
+         "unknown term list '@no-such'"),
         ("schema = 2\n" + bank_text().replace(
             'cues = ["thing 0"]', 'action = ["do"]\nconcepts = {Who = ["x"]}'), "concept name"),
         ("schema = 2\n" + bank_text().replace(

