@@ -8,7 +8,8 @@ example sentences is its candidate evidence. From it and from the whole answer c
 signals that mean the same in any bank: how close the window is to the point, whether it is
 closer to another point of the same question or to the point's opposite, how well the answer
 fits the question at all, what the concept rules found and how rich the term lists behind them
-are, and whether the answer leans on platitudes. A logistic model, trained only on the
+are, whether they found a negation or a contrary action, whether someone does something with
+a concrete detail, and whether the answer leans on platitudes. A logistic model, trained only on the
 execution bank's tuning answers (`benchmarks/train_point_model.py`), turns them into a
 probability, and two thresholds into covered, partial or missed. Its coefficients ship as
 `point_model.json`.
@@ -173,7 +174,6 @@ def signals(question: Question, sents: list[Sentence], lexical: list[Lexical],
     # Each sentence's closeness to the nearest point, averaged: an answer to another question,
     # or a ramble, fits little; a short answer about one point fits as well as a long one.
     fit = float(close[:, :len(texts)].max(axis=0).mean())
-
     platitudes = sum(map(_is_platitude, texts)) / len(texts)
     out = []
     n = len(texts)

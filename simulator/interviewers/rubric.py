@@ -1,8 +1,10 @@
-"""The offline interviewer: deterministic rubric matching, no model and no network.
+"""The offline interviewer: deterministic rubric grading, no network.
 
-Points written with an action and concepts (bank schema 2) are judged by
-`simulator.language.concepts`: credit for what the answer does. Points with cues only (schema 1
-banks) keep the older phrase matching.
+Every point is first read by rules: an action and its concepts (bank schema 2, judged by
+`simulator.language.concepts`), or cues (schema 1, phrase matching). The critique then weighs
+what the rules found with what the sentences mean (`point_model`, on the MiniLM sentence
+model); without that model installed, the rules decide alone. Follow-ups are decided by the
+rules alone, within the candidate's pause.
 """
 
 from __future__ import annotations
@@ -271,9 +273,10 @@ class RubricInterviewer:
             return MoveOn("no answer to follow up on")
         # A point the candidate made in general terms was made: asking for it again would
         # sound as if nobody listened. The critique asks for the detail instead.
+        # The follow-up is decided by the term rules alone: it is wanted within the candidate's
+        # pause, and the sentence model's load and reading would come out of that pause.
         missed = [
-            p for p in assess(record.question, record.answer_text,
-                              grader=None if self.terms_only else True)
+            p for p in assess(record.question, record.answer_text, grader=None)
             if p.status == "missed" and p.id not in record.probed
             and p.unsure != GENERAL_TERMS_ONLY
         ]
