@@ -178,10 +178,11 @@ def signals(question: Question, sents: list[Sentence], lexical: list[Lexical],
     out = []
     n = len(texts)
     owner = close[:, :n].argmax(axis=0)  # the point each sentence is most like
+    bonuses = np.array([bonus for _, _, bonus in windows])
     for k in range(len(points)):
         # Prefer one sentence: a pair must beat it by a margin to be the quote, and may not
         # take in a sentence that shows another point better (a neighbour's evidence).
-        ranked = close[k] - np.array([bonus for _, _, bonus in windows])
+        ranked = close[k] - bonuses
         for j in range(n - 1):
             if owner[j] != k or owner[j + 1] != k:
                 ranked[n + j] = -np.inf
