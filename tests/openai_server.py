@@ -37,6 +37,7 @@ class Reply:
     chunk_delay: float = 0.0  # stream: seconds between chunks
     refusal: str | None = None
     endless: bool = False  # stream: repeat the content for ever, as a runaway model does
+    web_page: bool = False  # a 200 HTML page, as a web server at the wrong address sends
 
 
 @dataclass
@@ -124,6 +125,14 @@ class FakeOpenAI:
                 if reply.status != 200:
                     self.send_json(reply.status, {"error": {"message": reply.error,
                                                             "type": "server_error"}})
+                    return
+                if reply.web_page:
+                    raw = b"<!doctype html><html><body><h1>Welcome</h1></body></html>\n"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
                     return
                 base = {"id": "chatcmpl-1", "created": int(time.time()),
                         "model": request.get("model", "")}

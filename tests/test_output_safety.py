@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.core.untrusted_text import inert
 from simulator.record import session as sessions
 from simulator.record.session import SessionRecord
 from simulator.reports.captions import to_srt, to_vtt
@@ -125,7 +126,8 @@ def srt_cues(srt: str) -> list[tuple[str, str]]:
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text as a caption shows it: made inert (issue 21), then on one line."""
+    return " ".join(inert(text).split())
 
 
 SRT_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a"})

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from simulator.core.questions import Bank, load_bank
+from simulator.core.untrusted_text import inert
 from simulator.record.session import data_home
 
 
@@ -17,5 +18,5 @@ def user_banks_dir() -> Path:
 def banks(extra: list[Path | str] | None = None) -> Bank:
     bank = load_bank(extra, user_banks_dir())
     for warning in bank.warnings:
-        print(f"mock-interview: warning: {warning}", file=sys.stderr)
+        print(f"mock-interview: warning: {inert(warning)}", file=sys.stderr)
     return bank

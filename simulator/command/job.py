@@ -8,22 +8,22 @@ description are asked (simulator.core.fit).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from simulator.command.banks import banks, user_banks_dir
 from simulator.command.runner import build_chat
+from simulator.core.atomic_file import write_atomic
 from simulator.core.errors import UserError
 from simulator.core.fit import best_fit
 from simulator.core.questions import Question, load_bank
 from simulator.core.textfile import read_text
 from simulator.interviewers.generate import MAX_GENERATED, GeneratedBank, Job, slug, write_bank
+from simulator.reports.terminal import shown
 
 MAX_FILE_BYTES = 200_000  # a job advert or a résumé is 2 to 20 kB of text
 DEFAULT_QUESTIONS = 5
@@ -86,6 +86,7 @@ def questions_for_job(args, console: Console, job: Job) -> list[Question]:
     if llm is None:
         return _picked(args, console, job, count)
     folder = user_banks_dir()
+    banks_folder(folder)  # before the model is asked: its questions must have a place to go
     loaded = load_bank(None, folder)  # quietly: the interview's own loading warns, once
     taken = {q.bank for q in loaded.questions} | {q.id for q in loaded.questions}
     today = date.today()
@@ -94,31 +95,42 @@ def questions_for_job(args, console: Console, job: Job) -> list[Question]:
               "A question bank like any other (docs/question-bank.md): edit it freely, and "
               "practise it",
               "with `mock-interview practice --bank ID`, ID being its id below.")
-    with console.status(f"[dim]Writing questions for {escape(role_guess(job.description))}"
+    with console.status(f"[dim]Writing questions for {shown(role_guess(job.description))}"
                         "…[/]"):
         generated = write_bank(llm.chat, llm.prompts, job, count,
-                               lambda role: name_bank(role, folder, taken, today), header)
+                               lambda role: name_bank(role, folder, taken, today), header,
+                               deadline=llm.deadline)
     path = save_bank(folder, generated)
     written = len(generated.questions)
     short = f" (the model wrote {written} of the {count} asked for)" if written < count else ""
-    console.print(f"Wrote {written} question(s) for [bold]{escape(generated.role)}[/]{short} "
-                  f"to {escape(str(path))}.\nPractise them again any time, offline too: "
+    console.print(f"Wrote {written} question(s) for [bold]{shown(generated.role)}[/]{short} "
+                  f"to {shown(str(path))}.\nPractise them again any time, offline too: "
                   f"[bold]mock-interview practice --bank {generated.bank_id}[/]", soft_wrap=True)
     # Loaded as any saved bank is, by name: what `--bank` will do next time, done now.
     return banks([generated.bank_id]).select()
 
 
-def save_bank(folder: Path, generated: GeneratedBank) -> Path:
-    """Write the bank into `folder` whole, or not at all."""
-    path = folder / f"{generated.bank_id}.toml"
-    tmp = folder / f".{generated.bank_id}.toml.tmp"  # not *.toml: never loaded half-written
+def banks_folder(folder: Path) -> Path:
+    """`folder`, made if need be, where a written bank can be saved; else a one-line error."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(generated.text, encoding="utf-8")
-        os.replace(tmp, path)
+    except FileExistsError:
+        raise UserError(f"{folder}: not a folder (question banks written for a job are saved "
+                        "there): move that file away and try again") from None
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        raise UserError(f"{folder}: cannot make the folder question banks written for a job "
+                        f"are saved in ({exc.strerror})") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{folder}: cannot save question banks there (not writable)")
+    return folder
+
+
+def save_bank(folder: Path, generated: GeneratedBank) -> Path:
+    """Write the bank into `folder` whole, or not at all."""
+    path = banks_folder(folder) / f"{generated.bank_id}.toml"
+    try:
+        write_atomic(path, generated.text)
+    except OSError as exc:
         raise UserError(f"{path}: cannot save the question bank ({exc.strerror})") from exc
     return path
 
@@ -137,7 +149,7 @@ def _picked(args, console: Console, job: Job, count: int) -> list[Question]:
     console.print(f"Chose {len(fits)} question(s) from the bank by the words they share with "
                   "the job description." + advice, soft_wrap=True)
     for fit in fits:
-        console.print(f"[dim]  {escape(fit.question.id)}: {escape(', '.join(fit.shared[:5]))}[/]")
+        console.print(f"[dim]  {shown(fit.question.id)}: {shown(', '.join(fit.shared[:5]))}[/]")
     if job.resume:
         console.print("[dim]The résumé is read only when an LLM writes the questions.[/]")
     return [fit.question for fit in fits]

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.markup import escape
 
 from audio.pcm import AudioError, read_audio
 from simulator.record.session import SessionRecord
 from simulator.reports.model import Line, clock, timeline
+from simulator.reports.terminal import shown
 
 STYLE = {"Interviewer": "bold cyan", "Candidate": "bold green"}
 BLOCK = 0.1  # seconds of audio between key checks
@@ -23,7 +23,7 @@ BLOCK = 0.1  # seconds of audio between key checks
 def print_lines(console: Console, lines: list[Line]) -> None:
     for line in lines:
         console.print(f"[dim]{clock(line.start)}[/] [{STYLE[line.speaker]}]{line.speaker}:[/] "
-                      f"{escape(line.text)}")
+                      f"{shown(line.text)}")
 
 
 @contextmanager
@@ -60,12 +60,12 @@ def play(console: Console, record: SessionRecord) -> None:
             for name, offset in files:
                 path = record.audio(name)
                 if path is None:
-                    console.print(f"[yellow]{escape(str(name))} is missing; skipped[/]")
+                    console.print(f"[yellow]{shown(str(name))} is missing; skipped[/]")
                     continue
                 try:
                     audio = read_audio(path)
                 except AudioError as exc:
-                    console.print(f"[yellow]{escape(str(exc))}; skipped[/]")
+                    console.print(f"[yellow]{shown(str(exc))}; skipped[/]")
                     continue
                 if speakers is None:
                     speakers = Speakers(audio.rate)

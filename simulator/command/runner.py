@@ -9,18 +9,24 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markup import escape
 
 from audio.stt import WhisperTranscriber
 from audio.tts import LocalVoice, PiperVoice, RenderAhead, describe, local_voice
 from simulator.command import discovery
 from simulator.command.banks import banks
-from simulator.command.config import ApiSettings, api_settings, config_path, openai_client
+from simulator.command.config import (
+    DEFAULT_DEADLINE,
+    ApiSettings,
+    api_settings,
+    config_path,
+    openai_client,
+)
 from simulator.core.errors import UserError
 from simulator.core.style import DEFAULT_STYLE, STYLES, Style
 from simulator.interviewers.rubric import RubricInterviewer
 from simulator.record import session as sessions
 from simulator.record.resume import ResumePoint, resume_point
+from simulator.reports.terminal import shown
 
 if TYPE_CHECKING:  # imported when an LLM is used: the offline paths start without them
     from simulator.interviewers.prompting import Prompts
@@ -55,6 +61,9 @@ class Llm:
     chat: StructuredChat
     prompts: Prompts
     described: str  # for the "Interviewer:" line: "openai (model at server...)"
+    # The deadline the config sets, None without one: writing a job's questions takes longer
+    # than a critique, and is given more time only when the user chose none.
+    deadline: float | None = None
 
 
 def build_chat(args) -> Llm | None:
@@ -81,10 +90,11 @@ def build_chat(args) -> Llm | None:
     # Retries are StructuredChat's, so that a refused response_format costs one request.
     chat = StructuredChat(openai_client(settings, max_retries=0), settings.model, settings.server,
                           ServerMemory(sessions.data_home() / "servers.json"),
-                          deadline=settings.deadline, timeout=settings.timeout)
+                          deadline=settings.deadline or DEFAULT_DEADLINE,
+                          timeout=settings.timeout)
     found = f", found {local.name} on this machine" if local is not None else ""
     return Llm(chat, load_prompts(args.prompts),
-               f"openai ({settings.model} at {settings.server}{found})")
+               f"openai ({settings.model} at {settings.server}{found})", settings.deadline)
 
 
 def build_interviewer(args, max_follow_ups: int = 2, style: Style = STYLES[DEFAULT_STYLE]):
@@ -214,9 +224,9 @@ def stopped(console: Console, session, why: str, code: int = 130) -> int:
     """Stop cleanly: everything recorded so far is already on disk."""
     with contextlib.suppress(OSError):  # a full disk may refuse even this line
         session.log("session_stopped", reason=why)
-    console.print(f"\n[yellow]Stopped ({escape(why)}). Everything recorded so far is saved in "
-                  f"{escape(str(session.path))}.[/]\nCarry on later with: mock-interview resume "
-                  f"{escape(session.id)}")
+    console.print(f"\n[yellow]Stopped ({shown(why)}). Everything recorded so far is saved in "
+                  f"{shown(str(session.path))}.[/]\nCarry on later with: mock-interview resume "
+                  f"{shown(session.id)}")
     return code
 
 

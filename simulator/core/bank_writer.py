@@ -13,6 +13,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
+from simulator.core.untrusted_text import inert
+
 _NOT_UTF8 = str.maketrans({c: None for c in range(0xD800, 0xE000)})  # lone surrogates
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -59,7 +61,7 @@ def bank_toml(bank: Mapping[str, object], header: Sequence[str] = ()) -> str:
     """TOML text for `bank`: plain keys, then "categories" (id -> title), then "questions",
     each with its "rubric" list of points; a point's "concepts" is a table of name -> terms.
     `header` lines become comments at the top (one line each)."""
-    lines = [f"# {_CONTROL.sub(' ', line)}" for line in header] + ([""] if header else [])
+    lines = [f"# {_CONTROL.sub(' ', inert(line))}" for line in header] + ([""] if header else [])
     lines += _pairs({k: v for k, v in bank.items() if k not in ("categories", "questions")})
     categories = bank.get("categories") or {}
     if categories:

@@ -34,7 +34,7 @@ from simulator.core.questions import (
     slug,
 )
 from simulator.interviewers.prompting import Prompts
-from simulator.interviewers.structured import StructuredChat, Unavailable
+from simulator.interviewers.structured import OutOfTime, StructuredChat, Unavailable
 
 MAX_GENERATED = 12  # questions written at once; more is a question bank, not an interview
 # What the model reads of each file: a job advert is 2,000 to 6,000 characters, and a small
@@ -47,7 +47,7 @@ MAX_CONCEPTS = 3
 MAX_LIST_TERMS = 30
 TARGET_SECONDS = (30, 600)
 WEIGHTS = (1, 3)
-TIME_PER_QUESTION = 60.0  # seconds of deadline per question, on top of the chat's own
+TIME_PER_QUESTION = 60.0  # seconds of deadline per question, and one more for the rest
 
 
 class GenerationFailed(UserError):
@@ -197,17 +197,23 @@ def messages_for(prompts: Prompts, job: Job, count: int) -> list[dict]:
             {"role": "user", "content": task}]
 
 
+def needed_time(count: int) -> float:
+    """Seconds writing `count` questions may take, the repair included."""
+    return TIME_PER_QUESTION * (count + 1)
+
+
 def write_bank(chat: StructuredChat, prompts: Prompts, job: Job, count: int,
-               name_bank: Callable[[str], str], header: tuple[str, ...] = ()) -> GeneratedBank:
+               name_bank: Callable[[str], str], header: tuple[str, ...] = (),
+               deadline: float | None = None) -> GeneratedBank:
     """Ask for `count` questions for `job` and make them a valid bank; `name_bank` gives the
-    bank its id from the role the model names."""
+    bank its id from the role the model names. `deadline` is the seconds the user allows a
+    reply (config.toml), kept as it is; without one, the time `count` questions need."""
     if not 1 <= count <= MAX_GENERATED:
         raise UserError(f"--questions with --job-description: 1 to {MAX_GENERATED} questions "
                         "are written at once")
     cancel = Cancel()
     watch = _OneRepair(chat.client, cancel)
-    chat = replace(chat, client=watch,
-                   deadline=max(chat.deadline, TIME_PER_QUESTION * (count + 1)))
+    chat = replace(chat, client=watch, deadline=deadline or needed_time(count))
     schema = prompts.schema("generate_bank")
     max_tokens = TOKENS_PER_QUESTION * count + 400
     messages = messages_for(prompts, job, count)
@@ -220,7 +226,12 @@ def write_bank(chat: StructuredChat, prompts: Prompts, job: Job, count: int,
             if watch.stopped:  # StructuredChat wanted to repair the repaired reply
                 raise GenerationFailed(_failed(f"the repaired reply was not valid either "
                                                f"({exc.reason or 'not valid'})")) from None
-            raise GenerationFailed(_failed(str(exc))) from None
+            fix = exc.fix
+            if isinstance(exc, OutOfTime) and deadline is not None:
+                fix = (f"writing {count} question(s) can take {needed_time(count):g} s: set "
+                       f"`deadline = {needed_time(count):g}` under [openai] in config.toml, or "
+                       "remove it to allow that")
+            raise GenerationFailed(_failed(str(exc), fix)) from None
 
     def build(reply: dict) -> GeneratedBank:
         role = role_of(reply)
@@ -248,7 +259,9 @@ def write_bank(chat: StructuredChat, prompts: Prompts, job: Job, count: int,
             from None
 
 
-def _failed(why: str) -> str:
-    return (f"could not write questions for this job: {_one_line(why)[:300]}. Try again, choose "
-            "another model with --model, or pick from the bundled questions offline with "
-            "--interviewer rubric")
+def _failed(why: str, fix: str | None = None) -> str:
+    """The one line a failed generation ends with: why, and what to do about it."""
+    advice = (f"{fix[0].upper()}{fix[1:]}, or pick" if fix else
+              "Try again, choose another model with --model, or pick")
+    return (f"could not write questions for this job: {_one_line(why)[:300]}. {advice} from the "
+            "bundled questions offline with --interviewer rubric")

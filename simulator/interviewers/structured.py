@@ -27,6 +27,7 @@ from pathlib import Path
 
 import jsonschema
 
+from simulator.core.atomic_file import write_atomic
 from simulator.core.contracts import Cancel
 
 MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
@@ -37,11 +38,17 @@ FORMAT_REFUSAL = re.compile(r"response_format|json_schema|json_object|Input shou
 class Unavailable(Exception):
     """No usable reply after retries; the message says why, without secrets. `reason` is
     what was wrong with the model's last reply when it was not valid (not JSON, or not the
-    schema's shape), else None."""
+    schema's shape), else None; `fix` is what the user can do about it, when we know."""
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
+    def __init__(self, message: str, reason: str | None = None, fix: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.fix = fix
+
+
+class _Refused(Unavailable):
+    """The server will not answer this request as it is (a wrong key, a wrong address):
+    asking again would get the same answer."""
 
 
 class _StillInvalid(Unavailable):
@@ -52,8 +59,14 @@ class _Dropped(Exception):
     pass
 
 
-class _OutOfTime(Unavailable):
+class OutOfTime(Unavailable):
     """The step's deadline passed: asking again would only take longer."""
+
+
+DEADLINE_FIX = "allow more time with `deadline = SECONDS` under [openai] in config.toml"
+KEY_FIX = "check the API key (OPENAI_API_KEY, or api_key under [openai] in config.toml)"
+ADDRESS_FIX = ("check the server's address (OPENAI_BASE_URL, or base_url under [openai] in "
+               "config.toml): an OpenAI-compatible API's usually ends in /v1")
 
 
 class _Cancelled(Unavailable):
@@ -85,11 +98,16 @@ class ServerMemory:
             if self.path:
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = self.path.with_suffix(".tmp")
-                    tmp.write_text(json.dumps(self.modes, indent=1), encoding="utf-8")
-                    tmp.replace(self.path)
+                    write_atomic(self.path, json.dumps(self.modes, indent=1))
                 except OSError:
                     pass  # remembering is an optimisation; the interview goes on
+
+
+def _content_type(stream: object) -> str:
+    """The reply's Content-Type, when the client says (a test's stand-in may not)."""
+    response = getattr(stream, "response", None)
+    headers = getattr(response, "headers", None)
+    return str(headers.get("content-type", "")).lower() if headers is not None else ""
 
 
 def _response_format(mode: str, name: str, schema: dict) -> dict | None:
@@ -183,15 +201,20 @@ class StructuredChat:
                     # Not a failed attempt: the server told us what it cannot do.
                     self.memory.set(self.server, MODES[MODES.index(mode) + 1])
                     continue
-                if exc.status_code in (401, 403, 404):
-                    raise Unavailable(f"the server refused the request (HTTP "
-                                      f"{exc.status_code})") from None
+                if exc.status_code in (401, 403):
+                    raise _Refused(f"the server refused the API key (HTTP {exc.status_code})",
+                                   fix=KEY_FIX) from None
+                if exc.status_code == 404:
+                    raise _Refused(f"the server has no model {self.model!r} or no such "
+                                   "address (HTTP 404)",
+                                   fix=f"choose another model with --model, or {ADDRESS_FIX}"
+                                   ) from None
                 problems.append(f"HTTP {exc.status_code}")
             except (openai.APIConnectionError, openai.APITimeoutError) as exc:
                 problems.append(type(exc).__name__)
             except _Dropped:
                 problems.append("the reply stream was cut off")
-            except (_StillInvalid, _OutOfTime, _Cancelled):
+            except (_StillInvalid, OutOfTime, _Cancelled, _Refused):
                 raise
             except Unavailable as exc:
                 problems.append(str(exc))
@@ -209,7 +232,8 @@ class StructuredChat:
                 step: _Step) -> tuple[str, dict | None]:
         step.check()
         if step.left() <= 0:
-            raise _OutOfTime(f"no reply within the {self.deadline:g} s deadline")
+            raise OutOfTime(f"no reply within the {self.deadline:g} s deadline",
+                            fix=DEADLINE_FIX)
         kwargs: dict = {"model": self.model, "messages": messages, "stream": True,
                         "temperature": self.temperature, "max_tokens": step.max_tokens,
                         # The timeout covers the wait for each chunk; never let that wait
@@ -225,6 +249,9 @@ class StructuredChat:
             raise
         if step.cancel is not None:
             step.cancel.on_set(stream.close)
+        if "html" in _content_type(stream):
+            stream.close()
+            raise _Refused("the server answered with a web page, not the API", fix=ADDRESS_FIX)
         text = ""
         finish = None
         refusal = ""
@@ -232,8 +259,8 @@ class StructuredChat:
             for chunk in stream:
                 step.check()
                 if step.left() <= 0:
-                    raise _OutOfTime(f"the reply was still coming after the {self.deadline:g} s "
-                                     "deadline")
+                    raise OutOfTime(f"the reply was still coming after the {self.deadline:g} "
+                                    "s deadline", fix=DEADLINE_FIX)
                 if not chunk.choices:
                     continue
                 choice = chunk.choices[0]
@@ -279,13 +306,19 @@ class StructuredChat:
 
     @staticmethod
     def _check(text: str, schema: dict) -> dict:
+        # A reply nested thousands deep makes json and jsonschema recurse until Python stops
+        # them: that is a malformed reply like any other, and gets the one repair.
         try:
             data = parse_json(text)
         except ValueError as exc:
             raise ValueError(f"not JSON ({exc.args[0][:80]})") from None
+        except RecursionError:
+            raise ValueError("not JSON (nested too deeply)") from None
         try:
             jsonschema.validate(data, schema)
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "the reply"
             raise ValueError(f"{where}: {exc.message[:120]}") from None
+        except RecursionError:
+            raise ValueError("the reply is nested too deeply") from None
         return data  # type: ignore[return-value]

@@ -14,9 +14,13 @@ bank order. The same history and the same day always give the same question.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from simulator.core.errors import UserError
 from simulator.core.questions import Bank, Question
@@ -28,6 +32,7 @@ MISSING = {"missed": 1.0, "partial": 0.5, "covered": 0.0}
 RECENT = 5  # attempts at a question that count toward a point's weakness
 DECAY = 0.5  # each older attempt counts half as much as the one after it
 SETTLE_DAYS = 7  # a category is half due this many days after it was last practised
+LOCK_NAME = "daily.lock"
 
 
 def local_day(stamp: str) -> date | None:
@@ -127,6 +132,30 @@ def choose(bank: Bank, found: list[Attempt], today: date,
         raise UserError("every question in the bank has been asked today; come back tomorrow "
                         "or practise with `mock-interview practice`")
     return ranked[0]
+
+
+@contextlib.contextmanager
+def one_at_a_time(home: Path) -> Iterator[None]:
+    """Held from the "done today?" check until the daily session ends: two `daily` runs at
+    once would otherwise both find nothing done and both start. The lock is the system's
+    (flock), so it goes with the process however that ends and never goes stale."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(home / LOCK_NAME, flags, 0o600)
+    except OSError as exc:
+        raise UserError(f"{home / LOCK_NAME}: cannot start the daily question "
+                        f"({exc.strerror})") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError("a daily question is being answered already (another "
+                            "`mock-interview daily` is running): finish that one first") \
+                from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def is_daily(record: SessionRecord) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from audio.pcm import Audio, write_wav
 from simulator.core.errors import UserError
+from simulator.core.untrusted_text import inert
 from simulator.record.log_schema import problem
 
 LOG_SCHEMA = 1
@@ -237,7 +238,7 @@ def list_sessions(home: Path | None = None) -> list[SessionRecord]:
             found.append(load(path))
         except UserError as exc:
             if not (path / LOG_NAME).is_file():
-                print(f"warning: skipping {exc}", file=sys.stderr)
+                print(f"warning: skipping {inert(str(exc))}", file=sys.stderr)
                 continue
             # Listed, so the user can see it and why; every other session works as before.
             found.append(SessionRecord(path.name, path, damaged=str(exc).removeprefix(

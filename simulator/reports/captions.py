@@ -3,10 +3,12 @@ time is where that moment is in a replay."""
 
 from __future__ import annotations
 
+from simulator.core.untrusted_text import inert
 from simulator.language.delivery import summary_lines
 from simulator.reports.model import Line, Report
 
-# Cue text is one line: a blank line would end the cue early and a "-->" would start a new one.
+# Cue text is made inert (simulator.core.untrusted_text), then put on one line: a blank line
+# would end the cue early and a "-->" would start a new one.
 # SRT has no escaping, and players read tags such as <b> in it, so angle brackets become
 # look-alikes (which also breaks up any "-->"). WebVTT escapes them, and "&", as entities.
 SRT_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a"})
@@ -43,7 +45,7 @@ def _with_delivery(report: Report) -> list[Line]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(inert(text).split())
 
 
 def srt_text(text: str) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from simulator.core import pipes
+from simulator.core.atomic_file import write_all, write_atomic
 from simulator.core.errors import UserError
 from simulator.record.session import SessionRecord
 from simulator.reports.captions import to_srt, to_vtt
@@ -50,13 +50,11 @@ def write_export(text: str, out: Path) -> None:
             try:
                 _write_stdout(data)
             except BrokenPipeError:
-                # The reader stopped early (`export ... | head`), as readers may: not an error.
-                # Point stdout at /dev/null so Python's own flush at exit stays quiet too.
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                pipes.silence()  # the reader stopped early (`export ... | head`): not an error
             return
         target = out.resolve() if out.is_symlink() else out
         if not target.exists() or target.is_file():
-            _replace_file(target, data)
+            write_atomic(target, data)
         elif target.is_dir():
             raise UserError(f"cannot write {name}: it is a folder, not a file")
         else:
@@ -67,14 +65,6 @@ def write_export(text: str, out: Path) -> None:
         raise UserError(f"cannot write {name}: {exc}") from exc
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """os.write until done: a pipe may take part of it, and every error is raised, not lost
-    in a buffer that is flushed (or not) at exit."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def _write_stdout(data: bytes) -> None:
     sys.stdout.flush()
     try:
@@ -82,30 +72,12 @@ def _write_stdout(data: bytes) -> None:
     except (AttributeError, io.UnsupportedOperation):  # replaced, as by a test's capture
         sys.stdout.write(data.decode("utf-8"))
         return
-    _write_all(fd, data)
+    write_all(fd, data)
 
 
 def _write_to(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
     try:
-        _write_all(fd, data)
+        write_all(fd, data)
     finally:
         os.close(fd)
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    # A fresh name that nobody else has (O_EXCL), in the same folder, so the rename is atomic.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        try:
-            if path.is_file():  # a private report stays private
-                os.fchmod(fd, stat.S_IMODE(path.stat().st_mode))
-            _write_all(fd, data)
-            os.fsync(fd)  # a full disk may only show here
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -3,8 +3,10 @@ and feedback. Every moment it names (a transcript line, a quoted piece of eviden
 long pause) can be clicked to play the audio from there.
 
 The page is the Jinja2 template templates/report.html.j2, autoescaped: an answer is data,
-never markup. The only markup that reaches the page unescaped is the pace chart, which is
-built here from numbers alone.
+never markup. Every value is made inert first (simulator.core.untrusted_text), and text from
+the session sits in <bdi>, so right-to-left text cannot reorder what is around it. The only
+markup that reaches the page unescaped is the pace chart, which is built here from numbers
+alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from markupsafe import Markup
 
 from audio.encode import OPUS_RATE, to_ogg_opus
 from audio.pcm import Audio, AudioError, read_audio
+from simulator.core.untrusted_text import inert
 from simulator.language.delivery import summary_lines
 from simulator.language.specificity import specificity_line
 from simulator.language.star import star_lines
@@ -32,9 +35,15 @@ def _template() -> Template:
     # autoescape=True rather than by file extension: the template is .j2, and a page that
     # escaped nothing because of a file name would be the worst way to fail.
     env = Environment(loader=PackageLoader("simulator.reports", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=_inert)
     env.filters["clock"] = clock
     return env.get_template(TEMPLATE)
+
+
+def _inert(value: object) -> object:
+    """Every value the template prints, before it is escaped; our own markup is left."""
+    return inert(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def interview_audio(placed: list[ReportTurn]) -> Audio:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from simulator.core.untrusted_text import inert_json
 from simulator.reports.model import Report, ReportTurn
 
 EXPORT_SCHEMA = "mock-interview.export/1"
@@ -63,4 +64,4 @@ def _answer(t: ReportTurn) -> dict | None:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(document(report), indent=2, ensure_ascii=False)) + "\n"

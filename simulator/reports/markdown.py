@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from simulator.core.critique import QuestionCritique
+from simulator.core.untrusted_text import inert
 from simulator.language.delivery import summary_lines
 from simulator.language.specificity import specificity_line
 from simulator.language.star import star_lines
 from simulator.record.progress import Attempt
 from simulator.reports.model import Report
 
-# Text from the session (the bank, transcripts, the LLM, notes) is data, never markup.
+# Text from the session (the bank, transcripts, the LLM, notes) is data, never markup, and is
+# made inert first (no control characters, no bidirectional controls).
 # HTML is escaped as entities; backslashes, backticks and brackets (links, remote images) are
 # backslash-escaped; text goes on one line, so it cannot start a block of its own, and a
 # marker at its start ("#", "-", "1." ...) is escaped too, as it may follow our "- ". "*" and
@@ -22,7 +24,7 @@ MD_BLOCK_START = re.compile(r"^(#|[-*+]|\d+[.)])")
 
 
 def _md(text: object) -> str:
-    line = " ".join(str(text).split()).translate(MD_ESCAPES)
+    line = " ".join(inert(text).split()).translate(MD_ESCAPES)
     return MD_BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], line, count=1)
 
 
