@@ -201,9 +201,10 @@ def test_a_model_name_from_a_local_server_is_printed_inert(name, home, tmp_path,
     assert_inert(captured.err)
 
 
-def test_an_error_quoting_a_hostile_file_name_is_inert(home, capsys):
+@pytest.mark.parametrize("name", ["\x1b]0;owned\x07\u202eevil.txt", "two\nlines\r\x1b[2J.txt"])
+def test_an_error_quoting_a_hostile_file_name_is_one_inert_line(home, capsys, name):
     assert main(["grade", "--question", "sprint-half-capacity", "--interviewer", "rubric",
-                 "\x1b]0;owned\x07\u202eevil.txt"]) == 1
+                 name]) == 1
     err = capsys.readouterr().err
     assert err.startswith("mock-interview: error: ") and err.count("\n") == 1
     assert_inert(err.replace("\n", ""))

@@ -430,10 +430,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _say(line: str) -> None:
-    """One line on stderr; messages quote files, banks and servers, so they are made inert."""
+def _say(message: str) -> None:
+    """One line on stderr. Messages quote files, banks and servers, so they are made inert,
+    and a line break quoted from one of them does not start a second line."""
+    line = inert(message).replace("\n", " ")
     with contextlib.suppress(OSError):  # stderr may be a closed pipe too
-        print(f"mock-interview: {inert(line)}", file=sys.stderr)
+        print(f"mock-interview: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":
