@@ -98,7 +98,7 @@ def test_the_configured_deadline_bounds_writing_questions(server, home, tmp_path
     assert code == 1
     assert took < 10, took  # not the 180 s two questions are given without a setting
     assert "the 2 s deadline" in err and "120 s" not in err
-    assert "deadline = 180" in err and "config.toml" in err  # why more, and how to set it
+    assert "can take 180 s" in err and "config.toml to 180" in err  # why, and how to set it
     assert err.count("\n") == 1
 
 
@@ -120,3 +120,21 @@ def test_writing_questions_keeps_a_configured_deadline_else_takes_the_time_it_ne
     write_bank(structured_chat(server, home), load_prompts(), Job(JD), 2, lambda role: "jd-x",
                deadline=deadline)
     assert seen == [used]
+
+
+def test_a_refused_key_in_an_interview_says_to_check_the_key(server, home):
+    from audio.stt import Transcript
+    from simulator.core.contracts import Exchange, QuestionRecord
+    from simulator.core.questions import load_bank
+    from simulator.interviewers.llm import LLMInterviewer
+    from simulator.interviewers.prompting import load_prompts
+
+    server.enqueue(Reply(status=401, error="Incorrect API key provided"))
+    q = load_bank().get("sprint-half-capacity")
+    record = QuestionRecord(q, [Exchange(q.text, "question", Transcript(
+        "I'd tell the sales VP the new date that afternoon."))])
+    grade = LLMInterviewer(structured_chat(server, home), load_prompts()).grade(record)
+    note = grade.critique.notes[0]
+    assert "HTTP 401" in note and "check the API key" in note
+    assert "rubric interviewer graded this question" in note
+    assert len(server.chat_requests()) == 1

@@ -228,9 +228,9 @@ def write_bank(chat: StructuredChat, prompts: Prompts, job: Job, count: int,
                                                f"({exc.reason or 'not valid'})")) from None
             fix = exc.fix
             if isinstance(exc, OutOfTime) and deadline is not None:
-                fix = (f"writing {count} question(s) can take {needed_time(count):g} s: set "
-                       f"`deadline = {needed_time(count):g}` under [openai] in config.toml, or "
-                       "remove it to allow that")
+                fix = (f"writing {count} question(s) can take {needed_time(count):g} s: raise "
+                       f"`deadline` under [openai] in config.toml to {needed_time(count):g} (or "
+                       "remove it)")
             raise GenerationFailed(_failed(str(exc), fix)) from None
 
     def build(reply: dict) -> GeneratedBank:

@@ -94,6 +94,11 @@ def _early_probe(text: str) -> dict | None:
             "question": json.loads(f'"{found.group(1)}"')}
 
 
+def _why(exc: Unavailable) -> str:
+    """What went wrong, and what to do about it when the user can (a key, an address)."""
+    return f"{exc}: {exc.fix}" if exc.fix else str(exc)
+
+
 @dataclass
 class LLMInterviewer:
     chat: StructuredChat
@@ -130,7 +135,7 @@ class LLMInterviewer:
             if cancel is not None and cancel.is_set():
                 return MoveOn("no longer wanted")  # nobody will read this decision
             decision = self.fallback.next_turn(record)
-            return replace(decision, fallback=f"LLM unavailable ({exc}); rubric interviewer")
+            return replace(decision, fallback=f"LLM unavailable ({_why(exc)}); rubric interviewer")
         question = one_question(str(reply.get("question", "")))
         if reply.get("action") != "probe" or not question:
             return MoveOn("the interviewer moved on")
@@ -164,7 +169,7 @@ class LLMInterviewer:
             reply = self.chat.ask(messages, "critique", self.prompts.schema("critique"),
                                   max_tokens=MAX_TOKENS["critique"])
         except Unavailable as exc:
-            return self._stand_in(record, f"The LLM was unavailable ({exc})")
+            return self._stand_in(record, f"The LLM was unavailable ({_why(exc)})")
         graded = {p["id"] for p in reply["points"]} & {p.id for p in q.rubric}
         if len(graded) < MIN_GRADED_SHARE * len(q.rubric):
             # Valid JSON about something else: seen from a 135M local model, which graded

@@ -65,8 +65,8 @@ class OutOfTime(Unavailable):
 
 DEADLINE_FIX = "allow more time with `deadline = SECONDS` under [openai] in config.toml"
 KEY_FIX = "check the API key (OPENAI_API_KEY, or api_key under [openai] in config.toml)"
-ADDRESS_FIX = ("check the server's address (OPENAI_BASE_URL, or base_url under [openai] in "
-               "config.toml): an OpenAI-compatible API's usually ends in /v1")
+ADDRESS_FIX = ("check the server's address in OPENAI_BASE_URL or in base_url under [openai] "
+               "in config.toml (an OpenAI-compatible API's address usually ends in /v1)")
 
 
 class _Cancelled(Unavailable):
