@@ -56,6 +56,22 @@ def test_what_you_would_do_is_not_a_story():
     assert "real time" in s.advice[0]
 
 
+@pytest.mark.parametrize("when", ["by Friday", "by the next morning", "by then"])
+def test_a_deed_of_ones_own_with_a_deadline_is_an_action_not_the_result(when):
+    s = star("Last year at Ledgerly a big customer could not export invoices. I called their "
+             f"finance lead that morning and offered a CSV workaround {when}. "
+             "In the end they renewed for two more years.")
+    assert s.action and "CSV workaround" in s.action and s.own == "i", s
+    assert s.result and "renewed" in s.result
+    assert not any("yourself" in a for a in s.advice), s.advice
+
+
+def test_how_things_stood_by_a_day_is_still_the_result():
+    s = star("At my last company our signup form broke on Android. I rolled it back that "
+             "afternoon. By Friday signups were at their usual level again.")
+    assert s.result and s.result.startswith("By Friday")
+
+
 def test_a_habit_is_a_generalisation():
     s = star("I usually start by talking to everyone involved. I always make sure the data is "
              "on one page, and whenever there's a conflict I try to find the shared goal.")

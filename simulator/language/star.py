@@ -41,8 +41,11 @@ _TASK = re.compile(
 _OUTCOME = re.compile(
     r"\b(?:as a result|in the end|ended up|the result|the outcome|turned out|by the end|"
     r"which meant|that meant|at the end|end result|eventually|since then|afterwards|"
-    r"(?:was|were|got|came|is|are) back (?:to|up|on|in)|by (?:the following|the next|"
-    r"monday|tuesday|wednesday|thursday|friday|the time|then)\b)", re.I)
+    r"(?:was|were|got|came|is|are) back (?:to|up|on|in))\b", re.I)
+# "By Friday" tells when: how things stood by then ("by Friday the queue was empty"), or when
+# the candidate did something ("I offered a workaround by Friday"), which is an action.
+_BY_TIME = re.compile(r"\bby (?:the following|the next|monday|tuesday|wednesday|thursday|"
+                      r"friday|the time|then)\b", re.I)
 # A change or an ending: a result when it follows what the candidate did, but the situation
 # when it opens the story ("conversion dropped after the redesign").
 _CHANGE = re.compile(
@@ -152,7 +155,8 @@ def _part(text: str, words: list[str], kind: str, seen_action: bool,
     if _TASK.search(text):
         return "task", None
     if (_OUTCOME.search(text) or (seen_action and _CHANGE.search(text))
-            or (_MOVED.search(text) and _NUMBER.search(text))):
+            or (_MOVED.search(text) and _NUMBER.search(text))
+            or (_BY_TIME.search(text) and agent != "i")):
         return "result", None
     # Opening the story, "the day we launched, sign-ups fell" sets the scene.
     if agent == "i" or (agent == "we" and not opening):
