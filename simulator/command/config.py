@@ -7,6 +7,9 @@
     api_key = "..."                          # usually better left to OPENAI_API_KEY
     timeout = 60                             # seconds to wait for each piece of a reply
     deadline = 120                           # seconds for a whole reply, retries included
+
+Without `deadline`, a follow-up or a critique gets DEFAULT_DEADLINE and writing a job's
+questions a minute per question; a `deadline` that is set is kept for both.
 """
 
 from __future__ import annotations
