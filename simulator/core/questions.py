@@ -21,6 +21,9 @@ BANK_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)  # schema 1: points with cues only
 MAX_TERMS = 200  # per concept; a bank is data, and grading time grows with it
 MAX_TERM_CHARS = 80
+MAX_TERM_WORDS = 8
+# Letters a wildcard needs before its `*`: "te*" would match "team", "test" and "tell" alike.
+MIN_WILDCARD_STEM = 3
 MAX_CONCEPTS = 4
 MAX_BANK_BYTES = 2_000_000
 MAX_EXAMPLES = 12  # per point, of each kind
@@ -153,10 +156,33 @@ def _terms(value: object, where: str, key: str,
                                 f"(the lexicon and the bank's [terms] have: {known})")
             out += shared[term[1:]]
         elif term.lower() not in STOPWORDS:  # matches nearly every sentence
+            _check_term(term, where, key)
             out.append(term)
     if len(out) > MAX_TERMS:
         raise BankError(f"{where}: key {key!r} has {len(out)} phrases; at most {MAX_TERMS}")
     return tuple(dict.fromkeys(out))
+
+
+def term_problem(term: str) -> str | None:
+    """Why a phrase would match almost anything, or cost too much to look for; None if not."""
+    words = term.split()
+    if len(words) > MAX_TERM_WORDS:
+        return f"{len(words)} words; at most {MAX_TERM_WORDS}"
+    for word in words:
+        stem = word.rstrip("*")
+        if "*" in stem:
+            return "a * may only end a word"
+        if word != stem and not stem.isdigit() and sum(map(str.isalpha, stem)) < \
+                MIN_WILDCARD_STEM:
+            return (f"a wildcard needs at least {MIN_WILDCARD_STEM} letters before the * "
+                    "(it would match almost any word)")
+    return None
+
+
+def _check_term(term: str, where: str, key: str) -> None:
+    problem = term_problem(term)
+    if problem:
+        raise BankError(f"{where}: key {key!r}: {term!r}: {problem}")
 
 
 LEXICON = "lexicon.toml"  # in the questions package: concept classes every bank may use

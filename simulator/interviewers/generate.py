@@ -32,6 +32,7 @@ from simulator.core.questions import (
     Question,
     parse_bank,
     slug,
+    term_problem,
 )
 from simulator.interviewers.prompting import Prompts
 from simulator.interviewers.structured import OutOfTime, StructuredChat, Unavailable
@@ -75,11 +76,12 @@ def _one_line(value: object) -> str:
 
 def _terms(values: list) -> list[str]:
     """Phrases a bank accepts: one line, some letter or digit, not too long, no "@" (which a
-    bank reads as the name of a shared list)."""
+    bank reads as the name of a shared list), no wildcard that matches almost anything."""
     out: list[str] = []
     for value in values:
         term = _one_line(value).lstrip("@").strip()
-        if term and len(term) <= MAX_TERM_CHARS and any(ch.isalnum() for ch in term):
+        if (term and len(term) <= MAX_TERM_CHARS and any(ch.isalnum() for ch in term)
+                and term_problem(term) is None):
             out.append(term)
     return list(dict.fromkeys(out))[:MAX_LIST_TERMS]
 

@@ -33,6 +33,7 @@ from simulator.language.specificity import Specificity, has_detail
 from simulator.language.specificity import measure as measure_specificity
 from simulator.language.star import Star
 from simulator.language.star import for_answer as star_for_answer
+from simulator.language.structure import is_word_list
 from simulator.language.topic import about_work
 
 # Cue strength needed for each status: two distinct cues (or one cue plus most of a long
@@ -64,6 +65,8 @@ NOT_ONE_EVENT = {
     "hypothetical": "told as what you would do: tell what you did, the one time it happened",
     "generalisation": "told as what you usually do: tell what you did, the one time it happened",
 }
+WORD_LIST = ("this reads as a list of words, not sentences: say what you would do, and to "
+             "whom, in sentences")
 GENERAL_TERMS_ONLY = ("said only in general terms: give a concrete detail (a name, a number, "
                       "a date, an example)")
 
@@ -91,6 +94,9 @@ def assess(question: Question, answer: str, spec: Specificity | None = None,
     """Every rubric point's status; `spec` is the answer's specificity and `story` its STAR
     reading (story questions only), if already measured. `grader` is the sentence model and
     point model to weigh the signals with (True: the installed ones; None: terms alone)."""
+    if is_word_list(answer):
+        return [PointResult(p.id, p.strong, "missed", None, p.weight, [], WORD_LIST)
+                for p in question.rubric]
     if grader is True:
         grader = semantic_grader()
     # Each matcher reads the answer its own way; read it only for the points that need it.

@@ -23,8 +23,9 @@ that starts with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from simulator.language.matching import sentences
 from simulator.language.specificity import EMPTY, has_detail
@@ -155,16 +156,20 @@ class Term:
             return 2
         return 0
 
-    def find(self, toks: list[str]) -> list[int]:
-        """Start positions of every match in a sentence's tokens."""
+    def find(self, sentence: Sentence | list[str], first: bool = False) -> list[int]:
+        """Start positions of every match in a sentence (or the first only). A term whose
+        words are not all in the sentence is passed over at once, and the others are tried
+        only where their first word stands, so the work follows the sentence, not the bank."""
+        s = sentence if isinstance(sentence, Sentence) else Sentence("", list(sentence))
+        if not self.words or not all(s.may_hold(w) for w in self.words):
+            return []
+        toks = s.toks
         starts: list[int] = []
-        if not self.words:
-            return starts
-        for i in range(len(toks)):
+        for i in s.where(self.words[0]):
             n = self._word_at(self.words[0], toks, i)
             if not n:
                 continue
-            pos, ok = i + n, True
+            pos = i + n
             for word in self.words[1:]:
                 for j in range(pos, min(len(toks), pos + TERM_GAP + 1)):
                     m = self._word_at(word, toks, j)
@@ -172,10 +177,11 @@ class Term:
                         pos = j + m
                         break
                 else:
-                    ok = False
                     break
-            if ok:
+            else:
                 starts.append(i)
+                if first:
+                    break
         return starts
 
 
@@ -183,6 +189,35 @@ class Term:
 class Sentence:
     text: str
     toks: list[str]
+
+    @cached_property
+    def _index(self) -> dict[str, list[int]]:
+        """Where each token stands, and each pair of tokens written as one ("stake holders")."""
+        out: dict[str, list[int]] = {}
+        for i, tok in enumerate(self.toks):
+            out.setdefault(tok, []).append(i)
+            if i + 1 < len(self.toks):
+                out.setdefault(tok + self.toks[i + 1], []).append(i)
+        return out
+
+    @cached_property
+    def _prefixes(self) -> frozenset[str]:
+        return frozenset(key[:n] for key in self._index for n in range(1, len(key) + 1))
+
+    def may_hold(self, word: str) -> bool:
+        """Whether a term word can match anywhere here (a quick test before the exact one)."""
+        if word.endswith("*"):
+            return word[:-1] in self._prefixes
+        return not forms(word).isdisjoint(self._index)
+
+    def where(self, word: str) -> list[int]:
+        """The positions a term word may match at, in order."""
+        if word.endswith("*"):
+            stem = word[:-1]
+            found = {i for key, at in self._index.items() if key.startswith(stem) for i in at}
+        else:
+            found = {i for f in forms(word) for i in self._index.get(f, ())}
+        return sorted(found)
 
     def clause_start(self, i: int) -> int:
         while i > 0 and self.toks[i - 1] not in _CLAUSE_MARK:
@@ -213,10 +248,21 @@ class Sentence:
     def platitude(self, i: int) -> bool:
         """Whether the clause around token `i` only says that something matters, or says it
         in buzzwords."""
-        clause = " ".join(self.toks[self.clause_start(i): self.clause_end(i)])
-        if _PLATITUDE.search(clause) or EMPTY.search(clause):
-            return True
-        # A buzzword or a principle in a sentence with nothing concrete in it empties it.
+        return self._empty_clause(self.clause_start(i), self.clause_end(i)) or self._principle
+
+    def _empty_clause(self, start: int, end: int) -> bool:
+        if (start, end) not in self._clauses:
+            clause = " ".join(self.toks[start:end])
+            self._clauses[start, end] = bool(_PLATITUDE.search(clause) or EMPTY.search(clause))
+        return self._clauses[start, end]
+
+    @cached_property
+    def _clauses(self) -> dict[tuple[int, int], bool]:
+        return {}
+
+    @cached_property
+    def _principle(self) -> bool:
+        """A buzzword or a principle in a sentence with nothing concrete in it empties it."""
         return (bool(EMPTY.search(self.text) or _GENERAL.search(self.text))
                 and not has_detail(self.text))
 
@@ -232,14 +278,29 @@ class Concept:
 
     @classmethod
     def of(cls, name: str, terms: tuple[str, ...]) -> Concept:
-        return cls(name, tuple(Term.of(t) for t in terms))
+        # Two spellings of one phrase ("tell", "Tell") are one term: match it once.
+        unique: dict[tuple[str, ...], Term] = {}
+        for term in map(Term.of, terms):
+            unique.setdefault(term.words, term)
+        return cls(name, tuple(unique.values()))
 
-    def starts(self, sentence: Sentence) -> list[int]:
-        return sorted({i for t in self.terms for i in t.find(sentence.toks)})
+    def said_in(self, sentence: Sentence, live: Callable[[int], bool]) -> bool | None:
+        """None when no term is in the sentence, else whether one stands where `live` holds
+        (the first such is enough: a long answer is not searched for every match)."""
+        found = None
+        for t in self.terms:
+            for i in t.find(sentence):
+                if live(i):
+                    return True
+                found = False
+        return found
+
+    def in_(self, sentence: Sentence) -> bool:
+        return any(t.find(sentence, first=True) for t in self.terms)
 
     def term_at(self, sentence: Sentence) -> str | None:
         for t in self.terms:
-            if t.find(sentence.toks):
+            if t.find(sentence, first=True):
                 return t.text
         return None
 
@@ -276,7 +337,7 @@ class ConceptPoint:
     def _contrary_in(self, sents: list[Sentence]) -> Sentence | None:
         for s in sents:
             for term in self.contrary:
-                if any(not s.negated(i) for i in term.find(s.toks)):
+                if any(not s.negated(i) for i in term.find(s)):
                     return s
         return None
 
@@ -284,11 +345,10 @@ class ConceptPoint:
         best: tuple[int, int, Sentence | None, tuple[str, ...]] = (-1, 0, None, ())
         defeated: str | None = None
         for k, s in enumerate(sents):
-            starts = self.action.starts(s)
-            if not starts:
+            said = self.action.said_in(s, lambda i, s=s: not s.negated(i) and not s.platitude(i))
+            if said is None:
                 continue
-            live = [i for i in starts if not s.negated(i) and not s.platitude(i)]
-            if not live:
+            if not said:
                 defeated = ("the action is negated or only said to matter"
                             if defeated is None else defeated)
                 continue
@@ -296,7 +356,7 @@ class ConceptPoint:
             # sales VP. I'd do it that afternoon, with the new date."
             window = sents[k: k + 1 + CONCEPT_REACH]
             missing = tuple(c.name for c in self.others
-                            if not any(c.starts(w) for w in window))
+                            if not any(c.in_(w) for w in window))
             found = len(self.others) - len(missing)
             if found > best[0]:
                 best = (found, k, s, missing)
