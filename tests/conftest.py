@@ -27,6 +27,15 @@ os.environ["MOCK_INTERVIEW_NO_DISCOVERY"] = "1"
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
+# A test that starts the program as a process, or loads Whisper or a voice, is slow whatever
+# its own marks say: the quick tier (`pytest -m "not slow"`) runs none of them.
+SLOW_FIXTURES = frozenset({"cli", "demo", "transcriber", "voice", "speech"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

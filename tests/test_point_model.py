@@ -118,6 +118,7 @@ def test_a_story_told_only_with_we_credits_the_scene_but_not_the_deeds_in_full()
     assert all(own_points[p.id].status == "covered" for p in told_as_we)
 
 
+@pytest.mark.slow  # grades every marked tuning answer with the sentence model
 def test_the_quote_is_the_marked_evidence_on_the_tuning_answers():
     """Quotes against sentences a reader marked in tuning answers, a floor under what
     benchmarks/quote_accuracy.py measured."""

@@ -353,6 +353,7 @@ local_voice(None).synthesize("Tell me about a launch you led and how you knew it
     assert result.stdout == "" and result.stderr == ""
 
 
+@pytest.mark.slow  # starts the program as a process and loads a voice
 @needs_piper
 def test_exiting_while_piper_renders_in_the_background_keeps_the_exit_status():
     # Without waiting for it, ONNX Runtime aborted the process (status 134, "terminate called
