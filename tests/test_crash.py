@@ -237,6 +237,39 @@ def test_a_full_disk_stops_cleanly_and_keeps_what_was_recorded(home, tmp_path, m
     assert record.last("session_stopped")["reason"] == "the disk is full"
 
 
+@pytest.mark.slow  # speaks and transcribes the answer
+def test_ctrl_c_taken_back_carries_on_every_time_without_growing_the_stack(home, tmp_path,
+                                                                          monkeypatch, capsys):
+    """Each Ctrl-C answered "n" goes on from the log, as `resume` would; the interview then
+    finishes with one critique. Carrying on is a loop: the stack is as deep each time."""
+    import inspect
+
+    from simulator.command import cli, runner
+    from simulator.live.engine import Interview
+
+    real_ask = Interview.ask
+    depths: list[int] = []
+
+    def interrupted_three_times(self, *args, **kwargs):
+        depths.append(len(inspect.stack(0)))
+        if len(depths) <= 3:
+            raise KeyboardInterrupt  # as Ctrl-C does while the question is being asked
+        return real_ask(self, *args, **kwargs)
+
+    monkeypatch.setattr(Interview, "ask", interrupted_three_times)
+    monkeypatch.setattr(runner, "confirm_stop", lambda console: False)
+    answer = tmp_path / "a.txt"
+    answer.write_text("I'd ask what outcome the users need and write that as the story.")
+    code = cli.main(["practice", "--question", "user-story", "--answers", str(answer),
+                     "--max-follow-ups", "0"])
+    out = capsys.readouterr()
+    assert code == 0, out
+    assert len(depths) == 4 and len(set(depths)) == 1, depths
+    record = sessions.load(only_session(home))
+    assert record.last("critique") is not None
+    assert record.last("session_stopped") is None
+
+
 # --- bad input: one line, non-zero, nothing half-written ----------------------------------
 
 def test_no_audio_device_is_a_clear_error_and_leaves_no_session(home):

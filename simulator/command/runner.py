@@ -141,7 +141,20 @@ def build_voice(args):
 
 def run_interview(args, console: Console, bank_questions, answers, transcriber,
                   live: bool, mode: str, resume_from: Resume | None = None) -> int:
-    """Run one interview; `live` means a microphone, so the interviewer is heard by default."""
+    """Run one interview; `live` means a microphone, so the interviewer is heard by default.
+    A Ctrl-C that the candidate takes back goes on from where the log says the interview
+    was, as `resume` would, as many times as it happens."""
+    while True:
+        outcome = _run_once(args, console, bank_questions, answers, transcriber, live, mode,
+                            resume_from)
+        if not isinstance(outcome, Resume):
+            return outcome
+        bank_questions, resume_from = outcome.point.remaining, outcome
+
+
+def _run_once(args, console: Console, bank_questions, answers, transcriber, live: bool,
+              mode: str, resume_from: Resume | None) -> int | Resume:
+    """One stretch of the interview: its exit status, or where to carry on from."""
     from audio.speaker import VoiceSpeaker
     from simulator.command.console import ConsoleDisplay
     from simulator.live.engine import Interview
@@ -190,9 +203,7 @@ def run_interview(args, console: Console, bank_questions, answers, transcriber,
             # Carry on: the log says where the interview was, as it would for `resume`.
             session.close()
             record = sessions.load(session.path)
-            point = resume_point(record, banks(getattr(args, "bank", [])))
-            return run_interview(args, console, point.remaining, answers, transcriber, live,
-                                 mode, resume_from=Resume(record, point))
+            return Resume(record, resume_point(record, banks(getattr(args, "bank", []))))
         return stopped(console, session, "you stopped it")
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
