@@ -289,12 +289,24 @@ def test_question_with_markup_in_every_format_through_the_command(cli, home):
 NASTY = ["-->", "<script>", "</v>", "<v Candidate>", "<b>", "&", "&amp;", "&lt;", "\n", "\n\n",
          "\r\n", "|", "\\", "\\|", "[x](y)", "![i](http://x/y.png)", "# ", "> ", "- ", "* ",
          "1. ", "`", "{\\an8}", "WEBVTT", "NOTE", " ", "00:00:01.000 --> 00:00:02.000"]
-texts = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), max_size=8).map(
-    "".join)
 FIELDS = ("greeting", "question", "point_id", "strong", "evidence", "strength", "to_add",
           "practise", "model", "better", "note", "detail")
-interviews = st.fixed_dictionaries(
-    {**{f: texts for f in FIELDS}, "words": st.lists(texts, min_size=1, max_size=25)})
+
+
+def texts_of(pieces: list[str]) -> st.SearchStrategy[str]:
+    """Text made of `pieces` and arbitrary text."""
+    return st.lists(st.one_of(st.sampled_from(pieces), st.text(max_size=6)), max_size=8).map(
+        "".join)
+
+
+def interviews_of(texts: st.SearchStrategy[str], max_words: int) -> st.SearchStrategy[dict]:
+    """Every text field of a recorded interview (see `recorded`), with up to `max_words`
+    transcribed words."""
+    return st.fixed_dictionaries(
+        {**{f: texts for f in FIELDS}, "words": st.lists(texts, min_size=1, max_size=max_words)})
+
+
+interviews = interviews_of(texts_of(NASTY), 25)
 
 
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

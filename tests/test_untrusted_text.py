@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openai_server import FakeOpenAI, fair_model
 from rich.console import Console
-from test_output_safety import recorded
+from test_output_safety import FIELDS, interviews_of, recorded, texts_of
 
 from simulator.command import discovery
 from simulator.command.cli import main
@@ -35,12 +35,8 @@ from simulator.reports.terminal import show_critique, show_delivery
 ATTACKS = ["\x1b]0;owned\x07", "\x1b[2J", "\x1b[31m", "\x1b[10;10H", "\x9b2J", "\x9d0;x\x9c",
            "\x1bP1$r\x1b\\", "\x1b(0", "\x1b]8;;http://evil/\x1b\\", "\x00", "\x07", "\x08",
            "\r", "\x7f", "\x85", "\x1b", *map(chr, sorted(BIDI_CONTROLS))]
-texts = st.lists(st.one_of(st.sampled_from(ATTACKS), st.text(max_size=6)), max_size=8).map(
-    "".join)
-FIELDS = ("greeting", "question", "point_id", "strong", "evidence", "strength", "to_add",
-          "practise", "model", "better", "note", "detail")
-interviews = st.fixed_dictionaries(
-    {**{f: texts for f in FIELDS}, "words": st.lists(texts, min_size=1, max_size=12)})
+texts = texts_of(ATTACKS)
+interviews = interviews_of(texts, 12)
 PROPERTY = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture])
